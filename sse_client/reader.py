@@ -1,0 +1,90 @@
+"""`SSEStreamReader`: the body of one streaming response in, normalised chat events out.
+
+    reader = SSEStreamReader(response)
+    async for event in reader:            # Chunk | Status | Complete | ErrorReport | Malformed
+        ...
+    reader.bytes_received, reader.events_received, reader.last_event_id
+    await reader.cancel()
+
+It composes the sans-I/O parts (`EventStreamParser`, `PayloadNormalizer`) with one response of a
+transport. Pass the parser and normaliser of an earlier connection to carry the last event id,
+the format and the stutter state across a reconnection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from sse_client.errors import StreamError, StreamErrorType
+from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
+from sse_client.payloads import ChatEvent, PayloadNormalizer
+from sse_client.transport import HttpResponse
+
+EVENT_STREAM = "text/event-stream"
+
+
+class SSEStreamReader:
+    """Reads one event-stream response; iterate it once."""
+
+    def __init__(
+        self,
+        response: HttpResponse,
+        *,
+        parser: EventStreamParser | None = None,
+        normalizer: PayloadNormalizer | None = None,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> None:
+        content_type = (response.header("content-type") or "").split(";")[0].strip().lower()
+        if content_type != EVENT_STREAM:
+            raise StreamError(
+                f"The server answered with {content_type or 'no content type'}, not an event stream.",
+                type=StreamErrorType.PARSE,
+                retryable=False,
+                status=response.status,
+            )
+        self.response = response
+        self.parser = parser or EventStreamParser()
+        self.parser.reset()  # a new connection starts a new stream; the last event id stays
+        self.normalizer = normalizer or PayloadNormalizer()
+        self.bytes_received = 0
+        self.events_received = 0
+        self.cancelled = False
+        # Called with the size of each piece of the body as it arrives, before parsing: the
+        # heartbeat counts any byte (keep-alive comments included) as a sign of life.
+        self._on_bytes = on_bytes
+
+    @property
+    def last_event_id(self) -> str:
+        return self.parser.last_event_id
+
+    async def __aiter__(self) -> AsyncIterator[ChatEvent]:
+        parser, normalize = self.parser, self.normalizer.normalize
+        try:
+            async for chunk in self.response.chunks():
+                self.bytes_received += len(chunk)
+                if self._on_bytes is not None:
+                    self._on_bytes(len(chunk))
+                try:
+                    events = parser.feed(chunk)
+                except EventTooLargeError as exc:
+                    for chat in self._normalize_all(exc.events):
+                        yield chat
+                    raise
+                self.events_received += len(events)
+                for event in events:
+                    chat = normalize(event)
+                    if chat is not None:
+                        yield chat
+                if self.cancelled:
+                    break
+        finally:
+            await self.response.aclose()
+
+    def _normalize_all(self, events: list[ServerSentEvent]) -> list[ChatEvent]:
+        self.events_received += len(events)
+        return [c for c in map(self.normalizer.normalize, events) if c is not None]
+
+    async def cancel(self) -> None:
+        """Stop reading and abort the request: the server sees the connection close."""
+        self.cancelled = True
+        await self.response.aclose()
