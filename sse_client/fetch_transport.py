@@ -1,0 +1,102 @@
+"""`FetchTransport`: the transport over the browser's `fetch`, and the only module that touches `js`.
+
+`pyodide.http.pyfetch` has no streaming body, so this uses the JS objects directly:
+`fetch(url, init)` then `response.body.getReader()`, one `read()` per piece of the body as the
+network delivers it. Every request has its own `AbortController`, so that closing a response
+really aborts the request (the server sees the disconnect), which cancelling an asyncio task
+alone would not do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from sse_client.classify import network_error
+from sse_client.errors import StreamError, StreamErrorType
+from sse_client.transport import HttpRequest
+
+IN_PYODIDE = sys.platform == "emscripten"
+
+if IN_PYODIDE or TYPE_CHECKING:
+    import js
+    from pyodide.ffi import JsException, to_js
+
+
+class FetchTransport:
+    """Sends requests with `js.fetch`."""
+
+    async def send(self, request: HttpRequest) -> FetchResponse:
+        controller = js.AbortController.new()
+        init: dict[str, Any] = {
+            "method": request.method,
+            "headers": dict(request.headers),
+            "signal": controller.signal,
+        }
+        if request.body is not None:
+            init["body"] = request.body.decode("utf-8")
+        try:
+            response = await js.fetch(request.url, to_js(init, dict_converter=js.Object.fromEntries))
+        except JsException as exc:
+            raise _map_js_error(exc, controller) from None
+        except BaseException:
+            controller.abort()  # cancelled while waiting for the headers: stop the request too
+            raise
+        return FetchResponse(response, controller)
+
+
+class FetchResponse:
+    """A fetch `Response` whose body is read as a stream."""
+
+    def __init__(self, response: Any, controller: Any) -> None:
+        self._response = response
+        self._controller = controller
+        self._closed = False
+        self.status: int = response.status
+
+    def header(self, name: str) -> str | None:
+        value = self._response.headers.get(name)
+        return None if value is None else str(value)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        body = self._response.body
+        if body is None:
+            return
+        reader = body.getReader()
+        try:
+            while True:
+                try:
+                    result = await reader.read()
+                except JsException as exc:
+                    if self._closed:
+                        return  # our own abort: the caller stopped reading on purpose
+                    raise _map_js_error(exc, self._controller) from None
+                if result.done:
+                    return
+                yield result.value.to_bytes()
+        finally:
+            try:
+                reader.releaseLock()
+            except JsException:
+                pass  # the stream already errored or was aborted: nothing left to release
+
+    async def read(self) -> bytes:
+        try:
+            buffer = await self._response.arrayBuffer()
+        except JsException as exc:
+            raise _map_js_error(exc, self._controller) from None
+        return bytes(buffer.to_bytes())
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._controller.abort()
+
+
+def _map_js_error(exc: JsException, controller: Any) -> StreamError:
+    """A fetch failure as a `StreamError`. Decided by the error's name, not its class: fetch
+    rejects with a TypeError for network failures in every browser, with different messages."""
+    if exc.name == "AbortError" or controller.signal.aborted:
+        return StreamError("The request was aborted.", type=StreamErrorType.CANCELLED, cause=str(exc))
+    return network_error(f"{exc.name}: {exc.message}")
