@@ -1,0 +1,158 @@
+"""End-to-end fixtures: the built bundle, the mock backend as a real HTTP server in its own
+process, and a plain HTML page on another origin that loads the bundle by script tag.
+
+Pyodide takes seconds to boot, so the page is booted once per test module.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE_PATH = "/any/nested/path/chat.html"
+
+# A page as a web developer would write it: one script tag from the backend's origin, then the
+# API. `runChat` records what a user would see: the text on the page, the statuses, and when
+# each chunk arrived.
+USER_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>plain page</title>
+<script src="{bundle}"></script></head>
+<body><pre id="out"></pre><p id="status"></p>
+<script>
+window.runChat = async function (endpoint, request, options) {{
+  const out = document.getElementById("out");
+  const line = document.getElementById("status");
+  out.textContent = "";
+  const chunks = [], chunkTimes = [], statuses = [];
+  SSEClient.configure({{ endpoint }});
+  const started = Date.now();
+  try {{
+    const text = await SSEClient.chatWithModelStream(
+      request || {{ model: "demo", messages: [{{ role: "user", content: "Hello" }}] }},
+      chunk => {{ out.textContent += chunk; chunks.push(chunk); chunkTimes.push(Date.now()); }},
+      status => {{ statuses.push(status); line.textContent = status.state + " " + (status.message ?? ""); }},
+      options);
+    return {{ ok: true, text, chunks, chunkTimes, statuses, started, page: out.textContent }};
+  }} catch (error) {{
+    return {{ ok: false, chunks, chunkTimes, statuses, started, page: out.textContent,
+             error: {{ name: error.name, type: error.type, status: error.status,
+                      retryable: error.retryable, message: error.message,
+                      isError: error instanceof Error }} }};
+  }}
+}};
+</script></body></html>
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the mock backend exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the mock backend did not answer {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def bundle() -> Path:
+    """The bundle built from the current sources (a no-op rebuild is quick)."""
+    subprocess.run([sys.executable, str(ROOT / "build.py")], check=True, cwd=ROOT)
+    return ROOT / "web" / "dist"
+
+
+@pytest.fixture(scope="session")
+def backend(bundle: Path) -> Iterator[str]:
+    """Base URL of the mock backend, started exactly as the README says."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sse_client.testing.mock_backend", "--host", "127.0.0.1",
+         "--port", str(port), "--web-root", str(ROOT / "web")],
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/api/health", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def page_origin(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Another origin (its own port) serving a plain page at a nested path."""
+    root = tmp_path_factory.mktemp("site")
+    page = root / PAGE_PATH.lstrip("/")
+    page.parent.mkdir(parents=True)
+    page.write_text(USER_PAGE.format(bundle=f"{backend}/dist/sse-client.js"), encoding="utf-8")
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
+    """The plain page, booted once per module, with `SSEClient.ready` resolved."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(page_origin + PAGE_PATH)
+    page.wait_for_function("window.SSEClient !== undefined")
+    page.evaluate("SSEClient.ready")
+    yield page
+    context.close()
+
+
+class BackendLog:
+    """The mock backend's request log, over HTTP."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def clear(self) -> None:
+        request = urllib.request.Request(f"{self.base}/api/mock/requests", method="DELETE")
+        urllib.request.urlopen(request, timeout=5).close()
+
+    def entries(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.base}/api/mock/requests", timeout=5) as response:
+            return list(json.load(response))
+
+
+@pytest.fixture
+def backend_log(backend: str) -> BackendLog:
+    log = BackendLog(backend)
+    log.clear()
+    return log

@@ -1,0 +1,67 @@
+// The demo chat: streams each reply into the page as text (never as HTML) as it arrives.
+(function () {
+  "use strict";
+  var form = document.getElementById("chat");
+  var prompt = document.getElementById("prompt");
+  var send = document.getElementById("send");
+  var cancel = document.getElementById("cancel");
+  var format = document.getElementById("format");
+  var stutter = document.getElementById("stutter");
+  var messages = document.getElementById("messages");
+  var statusLine = document.getElementById("status");
+  var history = [];
+  var controller = null;
+
+  function addMessage(role, text) {
+    var item = document.createElement("li");
+    item.className = role;
+    item.textContent = text;
+    messages.appendChild(item);
+    return item;
+  }
+
+  function showStatus(status) {
+    statusLine.textContent = status.state + (status.message ? ": " + status.message : "");
+  }
+
+  SSEClient.ready.then(function () {
+    send.disabled = false;
+    statusLine.textContent = "Ready.";
+  }, function (error) {
+    statusLine.textContent = "Failed to load: " + error.message;
+  });
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var text = prompt.value.trim();
+    if (!text || controller) return;
+    history.push({ role: "user", content: text });
+    addMessage("user", text);
+    prompt.value = "";
+    var reply = addMessage("assistant", "");
+    var query = "?format=" + encodeURIComponent(format.value) + (stutter.checked ? "&stutter=1" : "");
+    SSEClient.configure({ endpoint: "/api/chat" + query });
+    controller = new AbortController();
+    send.disabled = true;
+    cancel.disabled = false;
+    try {
+      var full = await SSEClient.chatWithModelStream(
+        { model: "demo", messages: history },
+        function (chunk) { reply.textContent += chunk; },
+        showStatus,
+        { signal: controller.signal });
+      history.push({ role: "assistant", content: full });
+    } catch (error) {
+      reply.classList.add("error");
+      reply.textContent += (reply.textContent ? "\n" : "") + "[" + error.type + "] " + error.message;
+    } finally {
+      controller = null;
+      send.disabled = false;
+      cancel.disabled = true;
+    }
+  });
+
+  cancel.addEventListener("click", function () {
+    if (controller) controller.abort();
+  });
+})();
