@@ -67,8 +67,8 @@ class SSEStreamReader:
                 try:
                     events = parser.feed(chunk)
                 except EventTooLargeError as exc:
-                    for chat in self._normalize_all(exc.events):
-                        yield chat
+                    for earlier in self._normalize_all(exc.events):
+                        yield earlier
                     raise
                 self.events_received += len(events)
                 for event in events:

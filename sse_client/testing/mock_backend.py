@@ -1,0 +1,411 @@
+"""The mock chat backend: a real HTTP server (Starlette on uvicorn) for the browser tests and demo.
+
+Start it with::
+
+    python -m sse_client.testing.mock_backend --host 127.0.0.1 --port 8000 --web-root web
+
+Routes:
+
+- ``GET /api/health``: ``{"ok": true}``.
+- ``POST /api/chat``: the chat endpoint of PROTOCOL.md, configured by its query string (see
+  :class:`~sse_client.testing.mock_script.MockOptions`), e.g. ``/api/chat?format=openai``.
+- ``GET /api/mock/requests``: the log of the last 500 chat requests; ``DELETE`` clears it and
+  the attempt counters.
+- With a web root: ``/dist/`` and ``/demo/`` serve ``<web_root>/dist`` and ``<web_root>/demo``,
+  and ``/`` redirects to ``/demo/``.
+
+Every route allows cross-origin requests (CORS), static files included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import mimetypes
+import os
+import time
+import zlib
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from sse_client.testing.mock_script import (
+    DEFAULT_MODEL,
+    KEEP_ALIVE,
+    Frame,
+    InvalidOption,
+    MockOptions,
+    build_frames,
+    build_json_reply,
+    error_body,
+    frames_after,
+    status_error_body,
+)
+
+HARD_MAX_SECONDS = 60.0
+"""How long a stalled or keep-alive-only response stays open at most."""
+
+LOG_SIZE = 500
+LOGGED_HEADERS = ("last-event-id", "idempotency-key", "authorization", "accept", "content-type",
+                  "origin")
+EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+# Browsers refuse to compile WebAssembly streamed with another type, and to import modules
+# served as anything but JavaScript; the system tables do not always know these extensions.
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".mjs")
+
+
+class DeliberateDisconnect(Exception):
+    """Raised inside a response body to drop the connection on purpose (``cut_after_bytes``).
+
+    uvicorn answers an exception after the response has started by closing the socket without
+    the final empty chunk, so the client sees an incomplete body, not a clean end.
+    """
+
+
+class _HideDeliberateDisconnects(logging.Filter):
+    """Keeps uvicorn from logging a traceback for every cut that a test asked for."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DeliberateDisconnect))
+
+
+@dataclass(kw_only=True)
+class RequestRecord:
+    """What the log knows about one chat request; updated while its response is written."""
+
+    seq: int
+    path: str
+    query: dict[str, str]
+    method: str
+    headers: dict[str, str]
+    body: Any
+    attempt: int
+    status: int | None = None
+    started: float
+    first_write: float | None = None
+    last_write: float | None = None
+    events_sent: int = 0
+    bytes_sent: int = 0
+    completed: bool = False
+    disconnected: bool = False
+
+    def wrote(self, size: int) -> None:
+        """Account for ``size`` body bytes handed to the server."""
+        now = time.time()
+        if self.first_write is None:
+            self.first_write = now
+        self.last_write = now
+        self.bytes_sent += size
+
+
+class RequestLog:
+    """The last chat requests, and the attempt counter of each conversation."""
+
+    def __init__(self, size: int = LOG_SIZE) -> None:
+        self._records: deque[RequestRecord] = deque(maxlen=size)
+        self._attempts: dict[str, int] = {}
+        self._next_seq = 1  # never reset, so that a record is never mistaken for a later one
+
+    def begin(self, request: Request, body: Any) -> RequestRecord:
+        """Log a new request and count it as the next attempt of its conversation."""
+        attempt = 1
+        key = _conversation_key(request)
+        if key is not None:
+            attempt = self._attempts.get(key, 0) + 1
+            self._attempts[key] = attempt
+        record = RequestRecord(
+            seq=self._next_seq, path=request.url.path, query=dict(request.query_params),
+            method=request.method, body=body, attempt=attempt, started=time.time(),
+            headers={name: request.headers[name] for name in LOGGED_HEADERS
+                     if name in request.headers})
+        self._next_seq += 1
+        self._records.append(record)
+        return record
+
+    def clear(self) -> None:
+        """Forget the records and the attempt counters."""
+        self._records.clear()
+        self._attempts.clear()
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """The records as JSON values, oldest first."""
+        return [dataclasses.asdict(record) for record in self._records]
+
+
+def _conversation_key(request: Request) -> str | None:
+    # Prefixed so that an idempotency key and a session of the same name stay apart.
+    if "idempotency-key" in request.headers:
+        return "idempotency-key:" + request.headers["idempotency-key"]
+    if "session" in request.query_params:
+        return "session:" + request.query_params["session"]
+    return None
+
+
+class _EventStreamWriter:
+    """Writes the frames of one streaming response, with pacing, keep-alives and socket faults."""
+
+    def __init__(self, options: MockOptions, record: RequestRecord) -> None:
+        self._options = options
+        self._record = record
+        self._budget = options.cut_after_bytes  # body bytes left before the cut; None: no cut
+        self._gzip = zlib.compressobj(wbits=31) if options.gzip else None  # 31: gzip container
+        self._last_write = time.monotonic()  # keep-alives count from the start of the body
+
+    async def body(self, frames: Sequence[Frame]) -> AsyncIterator[bytes]:
+        """The response body; marks the record disconnected if the client goes away."""
+        try:
+            if self._budget == 0:
+                raise DeliberateDisconnect("cut_after_bytes=0")
+            async for chunk in self._frames(frames):
+                yield chunk
+            if self._gzip is not None:
+                async for chunk in self._put(self._gzip.flush()):
+                    yield chunk
+        # Starlette cancels the body task when uvicorn reports http.disconnect; a generator
+        # abandoned at a yield is closed later with GeneratorExit. Both mean the client left.
+        except (asyncio.CancelledError, GeneratorExit):
+            self._record.disconnected = True
+            raise
+
+    async def _frames(self, frames: Sequence[Frame]) -> AsyncIterator[bytes]:
+        options = self._options
+        if options.keepalive_only:
+            async for chunk in self._idle(HARD_MAX_SECONDS):
+                yield chunk
+            return
+        sent = 0
+        for frame in frames:
+            if frame.is_event:
+                if options.stall_after is not None and sent >= options.stall_after:
+                    async for chunk in self._idle(HARD_MAX_SECONDS):
+                        yield chunk
+                    return
+                if sent > 0:
+                    async for chunk in self._idle(options.delay_ms / 1000):
+                        yield chunk
+            async for chunk in self._write(frame.wire):
+                yield chunk
+            if frame.is_event:
+                sent += 1
+                self._record.events_sent += 1
+        self._record.completed = True
+
+    async def _idle(self, seconds: float) -> AsyncIterator[bytes]:
+        """Wait ``seconds``, writing a keep-alive whenever nothing was written for the interval."""
+        deadline = time.monotonic() + seconds
+        interval = self._options.keepalive_interval_ms / 1000
+        while True:
+            now = time.monotonic()
+            ping_at = self._last_write + interval if interval > 0 else deadline
+            if ping_at >= deadline:
+                await asyncio.sleep(max(0.0, deadline - now))
+                return
+            await asyncio.sleep(max(0.0, ping_at - now))
+            async for chunk in self._write(KEEP_ALIVE):
+                yield chunk
+
+    async def _write(self, text: str) -> AsyncIterator[bytes]:
+        """Encode, cut at the byte budget, compress, and write ``text``."""
+        data = text.encode("utf-8")
+        cut = False
+        if self._budget is not None:
+            # The budget counts bytes of the event stream itself, so it may end mid-character.
+            cut = len(data) >= self._budget
+            data = data[:self._budget]
+            self._budget -= len(data)
+        if self._gzip is not None:
+            # A sync flush after each frame emits every byte so far: the gzip stream still streams.
+            data = self._gzip.compress(data) + self._gzip.flush(zlib.Z_SYNC_FLUSH)
+        async for chunk in self._put(data):
+            yield chunk
+        if cut:
+            raise DeliberateDisconnect(f"cut_after_bytes={self._options.cut_after_bytes}")
+
+    async def _put(self, data: bytes) -> AsyncIterator[bytes]:
+        if self._options.drip:
+            pieces = [data[offset:offset + 1] for offset in range(len(data))]
+        else:
+            pieces = [data] if data else []
+        for piece in pieces:
+            self._record.wrote(len(piece))
+            self._last_write = time.monotonic()
+            yield piece
+            if self._options.drip:
+                await asyncio.sleep(0)  # let the server write this byte before the next one
+
+
+class MockBackend:
+    """The chat routes and their shared state (the request log)."""
+
+    def __init__(self) -> None:
+        self.log = RequestLog()
+
+    async def health(self, request: Request) -> Response:
+        """``GET /api/health``."""
+        return JSONResponse({"ok": True})
+
+    async def to_demo(self, request: Request) -> Response:
+        """``GET /`` (with a web root) redirects to the demo."""
+        return RedirectResponse("/demo/")
+
+    async def requests(self, request: Request) -> Response:
+        """``GET /api/mock/requests`` returns the log; ``DELETE`` clears it."""
+        if request.method == "DELETE":
+            self.log.clear()
+            return Response(status_code=204)
+        return JSONResponse(self.log.snapshot())
+
+    async def chat(self, request: Request) -> Response:
+        """``POST /api/chat``: the scripted reply, streamed or not, with the requested faults."""
+        body = _parse_body(await request.body())
+        record = self.log.begin(request, body)
+        try:
+            options = MockOptions.from_query(request.query_params).for_attempt(record.attempt)
+        except InvalidOption as exc:
+            return _json(record, 400, error_body("BAD_OPTION", str(exc)))
+        if not isinstance(body, dict):
+            return _json(record, 400, error_body("BAD_REQUEST", "the body must be a JSON object"))
+        if options.status is not None:
+            headers = {} if options.retry_after is None else {"Retry-After": options.retry_after}
+            return _json(record, options.status, status_error_body(options.status), headers)
+        model = body.get("model")
+        model = model if isinstance(model, str) else DEFAULT_MODEL
+        created = int(time.time())
+        if body.get("stream") is False or options.json_reply:
+            return _json(record, 200, build_json_reply(options, model=model, created=created))
+        frames = build_frames(options, model=model, created=created)
+        if options.resume:
+            frames = frames_after(frames, _parse_event_id(request.headers.get("last-event-id")))
+        headers = dict(EVENT_STREAM_HEADERS)
+        if options.gzip:
+            headers["Content-Encoding"] = "gzip"
+        record.status = 200
+        return StreamingResponse(_EventStreamWriter(options, record).body(frames), headers=headers,
+                                 media_type="text/event-stream; charset=utf-8")
+
+
+def _parse_body(raw: bytes) -> Any:
+    """The request body as JSON, or None when it is not valid (strict) JSON."""
+    def reject(constant: str) -> Any:
+        raise ValueError(constant)  # NaN and Infinity would make the log invalid JSON
+
+    try:
+        return json.loads(raw, parse_constant=reject)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
+
+
+def _parse_event_id(raw: str | None) -> int | None:
+    # Our ids are integers; another value cannot come from us, so it is treated as absent.
+    try:
+        return None if raw is None else int(raw.strip(), 10)
+    except ValueError:
+        return None
+
+
+def _json(record: RequestRecord, status: int, payload: dict[str, Any],
+          headers: dict[str, str] | None = None) -> Response:
+    content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    record.status = status
+    record.wrote(len(content))
+    record.completed = True
+    return Response(content, status_code=status, headers=headers, media_type="application/json")
+
+
+class _DevStaticFiles(StaticFiles):
+    """Static files that are never cached, and that may not exist yet (dist is built later)."""
+
+    def file_response(self, full_path: str | os.PathLike[str], stat_result: os.stat_result,
+                      scope: Scope, status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    async def check_config(self) -> None:
+        # A missing directory answers 404 instead of failing the server with a RuntimeError.
+        return None
+
+
+def create_app(web_root: Path | None = None) -> Starlette:
+    """The mock backend as an ASGI app; with ``web_root``, it also serves ``dist`` and ``demo``."""
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideDeliberateDisconnects) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(_HideDeliberateDisconnects())
+    backend = MockBackend()
+    routes: list[BaseRoute] = [
+        Route("/api/health", backend.health, methods=["GET"]),
+        Route("/api/chat", backend.chat, methods=["POST"]),
+        Route("/api/mock/requests", backend.requests, methods=["GET", "DELETE"]),
+    ]
+    if web_root is not None:
+        routes += [
+            Route("/", backend.to_demo, methods=["GET"]),
+            Mount("/dist", app=_DevStaticFiles(directory=web_root / "dist", check_dir=False)),
+            Mount("/demo", app=_DevStaticFiles(directory=web_root / "demo", html=True,
+                                               check_dir=False)),
+        ]
+    cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
+                      allow_headers=["*"], expose_headers=["Retry-After"])
+    app = Starlette(routes=routes, middleware=[cors])
+    app.state.backend = backend
+    return app
+
+
+async def _serve(config: uvicorn.Config) -> None:
+    """Run uvicorn, and announce the address once it accepts connections."""
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.02)
+    if server.started:
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        host = f"[{host}]" if ":" in host else host
+        print(f"mock backend listening on http://{host}:{port}", flush=True)
+    await serving
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The command line: parse the arguments and serve until interrupted."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sse_client.testing.mock_backend",
+        description="Serve the mock chat backend (POST /api/chat, configured by its query "
+                    "string), the request log (/api/mock/requests) and, with --web-root, the "
+                    "browser bundle (/dist/) and demo (/demo/).")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to bind (default: %(default)s)")
+    parser.add_argument("--web-root", type=Path, default=None,
+                        help="directory holding dist/ and demo/ to serve (default: none)")
+    parser.add_argument("--log-level", default="warning",
+                        choices=["critical", "error", "warning", "info", "debug", "trace"],
+                        help="uvicorn log level; info logs every request (default: %(default)s)")
+    args = parser.parse_args(argv)
+    # A short graceful shutdown: stalled test streams would otherwise hold Ctrl-C for a minute.
+    config = uvicorn.Config(create_app(args.web_root), host=args.host, port=args.port,
+                            log_level=args.log_level, timeout_graceful_shutdown=1)
+    try:
+        asyncio.run(_serve(config))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
