@@ -65,6 +65,7 @@
     // The module proxy lives as long as the page: its attribute proxies are borrowed from it.
     var module = pyodide.pyimport("sse_client.bridge");
     bridge = { configure: module.configure, startChat: module.start_chat };
+    globalThis.SSEClient.pyodide = pyodide; // the runtime, for callers who want Python too
     pendingOptions.splice(0).forEach(applyOptions);
   }
 
@@ -106,5 +107,6 @@
     chatWithModelStream: chatWithModelStream,
     SSEClientError: SSEClientError,
     version: PACKAGE_VERSION,
+    pyodide: null, // set once ready
   };
 })();

@@ -162,3 +162,64 @@ def test_demo_page_streams_a_reply(page: Page, backend: str) -> None:
 
     assert page.locator("#messages li.user").last.text_content() == "Hello there"
     assert page.locator("#messages li.assistant").last.text_content() == DEFAULT_REPLY
+
+
+def test_no_python_proxy_outlives_a_chat(chat_page: Page, backend: str) -> None:
+    # Pyodide's own allocation tracer records every PyProxy created and not yet destroyed.
+    # It catches a deliberate leak (runPython("object()") below) and must see nothing else.
+    result = chat_page.evaluate(
+        """async (endpoint) => {
+          const runtime = SSEClient.pyodide._module;
+          runtime.enable_pyproxy_allocation_tracing();
+          try {
+            SSEClient.configure({ endpoint });
+            for (let i = 0; i < 3; i++) {
+              await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: new AbortController().signal });
+            }
+            try { await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: AbortSignal.abort() }); }
+            catch (e) {}
+            const afterChats = runtime.pyproxy_alloc_map.size;
+            const leak = SSEClient.pyodide.runPython("object()");
+            const withLeak = runtime.pyproxy_alloc_map.size;
+            leak.destroy();
+            return { afterChats, withLeak };
+          } finally {
+            runtime.disable_pyproxy_allocation_tracing();
+          }
+        }""",
+        f"{backend}/api/chat?delay_ms=0",
+    )
+    assert result == {"afterChats": 0, "withLeak": 1}
+
+
+def test_cancel_aborts_the_stream_and_rejects_with_cancelled(
+    chat_page: Page, backend: str, backend_log: BackendLog
+) -> None:
+    result = chat_page.evaluate(
+        """async (endpoint) => {
+          const controller = new AbortController();
+          const pending = runChat(endpoint, null, { signal: controller.signal });
+          await new Promise(resolve => setTimeout(resolve, 400));
+          controller.abort();
+          return await pending;
+        }""",
+        f"{backend}/api/chat?delay_ms=100&chunk_chars=8",
+    )
+
+    assert not result["ok"]
+    assert result["error"]["type"] == "CANCELLED"
+    assert states(result)[-1] == "cancelled"
+    assert 0 < len(result["chunks"]) < len(split_reply(DEFAULT_REPLY, 8))
+    # The backend saw the client go away: the fetch was really aborted.
+    (entry,) = [e for e in backend_log.entries() if e["path"] == "/api/chat"]
+    assert entry["disconnected"] and not entry["completed"]
+
+
+def test_an_already_aborted_signal_cancels_at_once(chat_page: Page, backend: str, backend_log: BackendLog) -> None:
+    result = chat_page.evaluate(
+        "(endpoint) => runChat(endpoint, null, { signal: AbortSignal.abort() })", f"{backend}/api/chat"
+    )
+
+    assert result["error"]["type"] == "CANCELLED"
+    assert states(result) == ["cancelled"]
+    assert [e for e in backend_log.entries() if e["path"] == "/api/chat"] == []
