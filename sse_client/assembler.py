@@ -1,7 +1,12 @@
 """`ReplyAssembler`: the text delivered so far, and which chunks it already holds.
 
-The one place that decides whether a chunk is new: a chunk whose index was already delivered is
-dropped, so a backend that repeats itself never makes the user see text twice. Sans-I/O.
+The one place that decides whether a chunk is new, so that a backend that repeats itself never
+makes the user see text twice:
+- a chunk whose index was already delivered is dropped (the standard format numbers its chunks);
+- after a reconnect, a chunk whose numeric event id is at most the last id seen before the cut
+  is a replay (a backend that does not resume starts again from the beginning) and is dropped,
+  for every format: the ids of PROTOCOL.md are sequence numbers.
+Sans-I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ class ReplyAssembler:
         self._parts: list[str] = []
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
+        self._replay_through: int | None = None  # event ids up to this one are replays
 
     @property
     def text(self) -> str:
@@ -24,11 +30,22 @@ class ReplyAssembler:
 
     def accept(self, chunk: Chunk) -> str:
         """The text of `chunk` to deliver: "" when it was delivered before."""
+        if self._replay_through is not None:
+            number = _sequence_number(chunk.id)
+            if number is not None and number <= self._replay_through:
+                return ""
+            if number is not None:
+                self._replay_through = None  # past the replay: ids are new from here on
         if chunk.index is not None:
             if chunk.index < self.next_index:
                 return ""
             self.next_index = chunk.index + 1
         return self._add(chunk.content)
+
+    def resume_after(self, last_event_id: str) -> None:
+        """A new connection starts: chunks with a numeric id up to `last_event_id` (the last
+        id seen before the cut) were delivered already."""
+        self._replay_through = _sequence_number(last_event_id)
 
     def complete(self, final_response: str | None) -> str:
         """What `final_response` (the whole reply, when the backend sends it) adds to the text
@@ -44,3 +61,7 @@ class ReplyAssembler:
             self._parts.append(content)
             self.length += len(content)
         return content
+
+
+def _sequence_number(event_id: str) -> int | None:
+    return int(event_id) if event_id.isascii() and event_id.isdigit() else None

@@ -174,6 +174,11 @@ class EventStreamParser:
                 self._event_type = b""
                 self._event_bytes = 0
                 continue
+            if self._event_bytes + len(line) > self.max_event_bytes:
+                # Every line is held to the limit, comments and other fields too, not only
+                # `data`: an unfinished line is (see `feed`), so a line that arrived whole must
+                # be as well, or the outcome would depend on how the input was split.
+                self._check_size(len(line), events)
             if line[0] == _COLON:
                 continue  # "If the line starts with a U+003A COLON character: Ignore the line."
             colon = line.find(b":")
@@ -190,8 +195,6 @@ class EventStreamParser:
             self._event_bytes += len(line)
             if name == b"data":
                 data.append(value)
-                if self._event_bytes > self.max_event_bytes:
-                    self._check_size(0, events)
             elif name == b"event":
                 self._event_type = value
             elif name == b"id":

@@ -92,9 +92,10 @@ class PayloadNormalizer:
 
     @property
     def has_end_marker(self) -> bool:
-        """Whether this format ends a reply explicitly, so that a stream closing without the
-        marker was cut short. Legacy and raw streams simply end."""
-        return self.format in (PayloadFormat.STANDARD, PayloadFormat.OPENAI)
+        """Whether a stream that closes now was cut short. Standard and OpenAI streams end
+        with an explicit marker, legacy and raw streams simply end; a stream that has not
+        shown its format yet (no event at all) has delivered nothing, so it was cut short too."""
+        return self.format not in (PayloadFormat.LEGACY, PayloadFormat.RAW)
 
     def normalize(self, event: ServerSentEvent) -> ChatEvent | None:
         """The chat event `event` carries, or None when it carries nothing for the user
@@ -103,11 +104,14 @@ class PayloadNormalizer:
         self._id = event.id
         if event.event == "error":
             return _error_from_text(data, event.id)
+        if data == _OPENAI_DONE and self.format in (None, PayloadFormat.OPENAI, PayloadFormat.RAW):
+            # OpenAI's end marker; raw-text proxies of OpenAI upstreams pass it on as well.
+            self.format = self.format or PayloadFormat.OPENAI
+            return Complete(id=event.id)
         if self.format is PayloadFormat.RAW:
             return self._chunk(data, None)
-        if data == _OPENAI_DONE and self.format in (None, PayloadFormat.OPENAI):
-            self.format = PayloadFormat.OPENAI
-            return Complete(id=event.id)
+        if self.format is None and not data:
+            return None  # an empty frame carries nothing and tells no format: keep waiting
         if self.format is None and not data.lstrip().startswith("{"):
             self.format = PayloadFormat.RAW
             return self._chunk(data, None)

@@ -72,11 +72,13 @@ class SSEStreamReader:
                     raise
                 self.events_received += len(events)
                 for event in events:
+                    if self.cancelled:
+                        return  # the rest of this piece too: nothing is yielded after cancel()
                     chat = normalize(event)
                     if chat is not None:
                         yield chat
                 if self.cancelled:
-                    break
+                    return
         finally:
             await self.response.aclose()
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 
 from sse_client.errors import StreamError
@@ -15,13 +16,14 @@ from sse_client.transport import HttpRequest
 
 class MockResponse:
     """A canned response: its body is given as the pieces it arrives in. A `StreamError` among
-    the pieces is raised when reached, as a cut connection would be."""
+    the pieces is raised when reached, as a cut connection would be; a number is a pause of that
+    many seconds (a stalled server)."""
 
     def __init__(
         self,
         status: int = 200,
         headers: Mapping[str, str] | None = None,
-        body: Iterable[bytes | StreamError] = (),
+        body: Iterable[bytes | StreamError | float] = (),
     ) -> None:
         self.status = status
         self._headers = {k.lower(): v for k, v in (headers or {}).items()}
@@ -37,6 +39,9 @@ class MockResponse:
                 return
             if isinstance(piece, StreamError):
                 raise piece
+            if isinstance(piece, (int, float)):
+                await asyncio.sleep(piece)
+                continue
             yield piece
 
     async def read(self) -> bytes:

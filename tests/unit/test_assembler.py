@@ -1,0 +1,91 @@
+"""`ReplyAssembler`: every chunk delivered once, and a final response adds only what is missing."""
+
+from __future__ import annotations
+
+from sse_client.assembler import ReplyAssembler
+from sse_client.payloads import Chunk
+
+
+def accept_all(assembler: ReplyAssembler, chunks: list[Chunk]) -> list[str]:
+    return [assembler.accept(chunk) for chunk in chunks]
+
+
+def test_new_chunks_are_delivered_in_order() -> None:
+    assembler = ReplyAssembler()
+    assert accept_all(assembler, [Chunk("Hel", 0), Chunk("lo", 1), Chunk("!", 2)]) == ["Hel", "lo", "!"]
+    assert assembler.text == "Hello!"
+    assert assembler.length == 6
+
+
+def test_chunk_with_an_index_already_delivered_gives_nothing() -> None:
+    assembler = ReplyAssembler()
+    delivered = accept_all(
+        assembler,
+        [Chunk("Hel", 0), Chunk("lo", 1), Chunk("Hel", 0), Chunk("lo", 1), Chunk(" you", 2), Chunk("lo", 1)],
+    )
+    assert delivered == ["Hel", "lo", "", "", " you", ""]
+    assert assembler.text == "Hello you"
+    assert assembler.length == len("Hello you")
+
+
+def test_replay_from_the_start_delivers_only_the_chunks_after_those_delivered() -> None:
+    # A backend without resume starts the reply again: the user sees nothing twice.
+    assembler = ReplyAssembler()
+    accept_all(assembler, [Chunk("a", 0), Chunk("b", 1)])
+    assert accept_all(assembler, [Chunk("a", 0), Chunk("b", 1), Chunk("c", 2), Chunk("d", 3)]) == ["", "", "c", "d"]
+    assert assembler.text == "abcd"
+
+
+def test_chunks_without_an_index_are_always_delivered() -> None:
+    assembler = ReplyAssembler()
+    assert accept_all(assembler, [Chunk("ha"), Chunk("ha"), Chunk("")]) == ["ha", "ha", ""]
+    assert assembler.text == "haha"
+
+
+def test_complete_delivers_only_the_missing_tail() -> None:
+    assembler = ReplyAssembler()
+    accept_all(assembler, [Chunk("Hel", 0), Chunk("lo", 1)])
+    assert assembler.complete("Hello, world") == ", world"
+    assert assembler.text == "Hello, world"
+    assert assembler.length == len("Hello, world")
+
+
+def test_complete_after_a_full_stream_delivers_nothing() -> None:
+    assembler = ReplyAssembler()
+    accept_all(assembler, [Chunk("Hel", 0), Chunk("lo", 1)])
+    assert assembler.complete("Hello") == ""
+    assert assembler.text == "Hello"
+
+
+def test_complete_without_a_final_response_delivers_nothing() -> None:
+    assembler = ReplyAssembler()
+    accept_all(assembler, [Chunk("Hel", 0)])
+    assert assembler.complete(None) == ""
+    assert assembler.text == "Hel"
+
+
+def test_complete_with_nothing_delivered_delivers_the_whole_reply() -> None:
+    assembler = ReplyAssembler()
+    assert assembler.complete("Hello") == "Hello"
+    assert assembler.text == "Hello"
+
+
+def test_final_response_that_does_not_extend_the_text_delivers_nothing() -> None:
+    # Appending to text the user saw would garble it: nothing is delivered.
+    assembler = ReplyAssembler()
+    accept_all(assembler, [Chunk("Hello", 0)])
+    assert assembler.complete("Goodbye, world") == ""
+    assert assembler.complete("Help") == ""  # shorter
+    assert assembler.text == "Hello"
+    assert assembler.length == 5
+
+
+def test_text_is_the_same_however_often_it_is_read() -> None:
+    assembler = ReplyAssembler()
+    assembler.accept(Chunk("a", 0))
+    assert assembler.text == "a"
+    assembler.accept(Chunk("b", 1))
+    assert assembler.text == "ab"
+    assert assembler.text == "ab"
+    assert assembler.complete("abc") == "c"
+    assert assembler.text == "abc"
