@@ -26,16 +26,16 @@ from sse_client.errors import StreamError, StreamErrorType
 from sse_client.fetch_transport import FetchTransport
 from sse_client.service import SSEService
 
-_transport = FetchTransport()
-_config = ClientConfig()
+# One service per configuration: its circuit breaker spans chats; configure() starts afresh.
+_service = SSEService(FetchTransport(), ClientConfig())
 _running: set[asyncio.Task[dict[str, Any]]] = set()  # strong references: a chat is not collected mid-way
 
 
 def configure(options: Any) -> Any:
     """Apply `SSEClient.configure(options)`; an invalid option comes back as a CLIENT error."""
-    global _config
+    global _service
     try:
-        _config = _config.with_options(_to_py(options) or {})
+        _service = SSEService(_service.transport, _service.config.with_options(_to_py(options) or {}))
     except (ValueError, TypeError) as exc:
         return _js({"ok": False, "error": StreamError(str(exc), type=StreamErrorType.CLIENT).to_dict()})
     return _js({"ok": True})
@@ -81,9 +81,8 @@ async def _chat(request: Any, on_chunk: Any, report: Any) -> dict[str, Any]:
     if not isinstance(request, Mapping):
         error = StreamError("The request must be an object.", type=StreamErrorType.CLIENT, retryable=False)
         return {"ok": False, "error": error.to_dict()}
-    service = SSEService(_transport, _config)
     try:
-        text = await service.chat_with_model_stream(request, on_chunk, report)
+        text = await _service.chat_with_model_stream(request, on_chunk, report)
     except StreamError as exc:
         return {"ok": False, "error": exc.to_dict()}
     except JsException as exc:

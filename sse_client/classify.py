@@ -1,7 +1,17 @@
 """Foreign failures mapped to `StreamError`, in one place.
 
-Pure and table-driven: HTTP statuses here; the transport maps its own exceptions with
-`network_error`. Sans-I/O: imports neither asyncio nor js.
+Pure and table-driven. Every way the outside world can fail us ends up here:
+
+    classify_status(status, body, retry_after=, attempt=)   an HTTP answer that is not 2xx
+    classify_js_error(name, message, abort_reason=, attempt=)   a rejected fetch or body read
+    classify_stream_error(code, message, attempt)          an error event inside a 200 stream
+    classify_parse_error(reason, attempt)                   bytes that are not an event stream
+    network_error(cause, attempt=)                          a connection that failed or was cut
+
+Each answer has a message fit to show a user (never a stack trace), `retryable` set, the HTTP
+`status` where there is one, the `attempt`, and a `cause` for developers. Nothing raises:
+anything unrecognised falls into a documented default row, and tests enumerate the inputs to
+prove it. Sans-I/O: imports neither asyncio nor js.
 """
 
 from __future__ import annotations
@@ -9,46 +19,248 @@ from __future__ import annotations
 import json
 
 from sse_client.errors import StreamError, StreamErrorType
+from sse_client.heartbeat import DEADLINE_MESSAGES
 
-# status -> (type, message fit for a user). Statuses not listed fall into their class below.
-_STATUS_TABLE: dict[int, tuple[StreamErrorType, str]] = {
-    401: (StreamErrorType.AUTH, "You are not signed in, or your session has expired."),
-    403: (StreamErrorType.AUTH, "You are not allowed to use this chat."),
-    408: (StreamErrorType.TIMEOUT, "The server timed out waiting for the request."),
-    429: (StreamErrorType.RATE_LIMITED, "Too many requests: please wait a moment."),
+_T = StreamErrorType
+
+# Longest backend text carried into a message or cause: an HTML error page is not a message.
+_MAX_DETAIL = 300
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP statuses (PROTOCOL.md, "Errors outside the stream")
+
+# status -> (type, retryable, message). Statuses not listed fall into their class below.
+_STATUS_TABLE: dict[int, tuple[StreamErrorType, bool, str]] = {
+    401: (_T.AUTH, False, "You are not signed in, or your session has expired."),
+    403: (_T.AUTH, False, "You are not allowed to use this chat."),
+    404: (_T.CLIENT, False, "The chat service was not found at this address."),
+    408: (_T.TIMEOUT, True, "The server timed out waiting for the request."),
+    413: (_T.CLIENT, False, "The message is too large for the chat server."),
+    429: (_T.RATE_LIMITED, True, "Too many requests: please wait a moment."),
+    # 501 and 505: the server cannot do this at all, so asking again cannot help.
+    501: (_T.SERVER, False, "The chat server does not support this request."),
+    503: (_T.SERVER, True, "The chat server is busy or down for maintenance."),
+    505: (_T.SERVER, False, "The chat server does not support this request."),
 }
+_CLIENT_DEFAULT = (_T.CLIENT, False, "The chat server refused the request.")
+_SERVER_DEFAULT = (_T.SERVER, True, "The chat server had a problem.")
+# 1xx, 2xx and 3xx reaching the error path (fetch follows redirects itself, and a 2xx is not an
+# error): the server answered in a way this client cannot use, and will again.
+_UNEXPECTED = (_T.SERVER, False, "The chat server gave an unexpected answer.")
 
 
-def classify_status(status: int, body: bytes = b"") -> StreamError:
-    """The error for an HTTP error `status`, with the backend's own message when its body
-    is the JSON error shape of PROTOCOL.md."""
+def classify_status(
+    status: int, body: bytes = b"", *, retry_after: float | None = None, attempt: int | None = None
+) -> StreamError:
+    """The error for an HTTP answer with `status`: 401/403 AUTH, 408 TIMEOUT, 429 RATE_LIMITED,
+    other 4xx CLIENT (not retryable), 5xx SERVER (retryable, except 501 and 505), anything else
+    SERVER (not retryable). The message carries the backend's own message when `body` is a
+    JSON error (PROTOCOL.md's shape or OpenAI's); `retry_after` is kept on the error."""
     if status in _STATUS_TABLE:
-        kind, message = _STATUS_TABLE[status]
-    elif status >= 500:
-        kind, message = StreamErrorType.SERVER, "The chat server had a problem."
+        kind, retryable, message = _STATUS_TABLE[status]
+    elif 400 <= status < 500:
+        kind, retryable, message = _CLIENT_DEFAULT
+    elif 500 <= status < 600:
+        kind, retryable, message = _SERVER_DEFAULT
     else:
-        kind, message = StreamErrorType.CLIENT, "The chat server refused the request."
+        kind, retryable, message = _UNEXPECTED
     detail = _backend_message(body)
     return StreamError(
         f"{message} ({detail})" if detail else f"{message} (HTTP {status})",
         type=kind,
+        retryable=retryable,
         status=status,
+        attempt=attempt,
+        cause=_status_cause(status, body),
+        retry_after=retry_after,
     )
 
 
-def network_error(cause: BaseException | str) -> StreamError:
+def network_error(cause: BaseException | str, *, attempt: int | None = None) -> StreamError:
     """A connection that failed or was cut."""
     return StreamError(
-        "The connection to the chat server failed.", type=StreamErrorType.NETWORK, cause=cause
+        "The connection to the chat server failed.",
+        type=_T.NETWORK,
+        retryable=True,
+        attempt=attempt,
+        cause=cause,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# JavaScript errors (a rejected fetch() or body read), decided by name and message, not class:
+# fetch rejects with a TypeError for every network failure, with a different message per browser.
+
+# TypeError messages that mean "the network failed", compared lowercased, trimmed, without a
+# final period. Collected from the engines (and sindresorhus/is-network-error).
+_NETWORK_MESSAGES = frozenset(
+    {
+        "failed to fetch",  # Chrome, Edge, every Chromium WebView: the request failed
+        "network error",  # Chrome: the body failed mid-stream
+        "networkerror when attempting to fetch resource",  # Firefox
+        "error in input stream",  # Firefox: the body failed mid-stream
+        "load failed",  # Safari 17+
+        "the network connection was lost",  # Safari: cut mid-stream
+        "the internet connection appears to be offline",  # Safari 16
+        "a server with the specified hostname could not be found",  # Safari: DNS
+        "could not connect to the server",  # Safari
+        "the request timed out",  # Safari
+        "network request failed",  # cross-fetch, React Native
+        "fetch failed",  # undici (Node), should the core ever run there
+        "terminated",  # undici: the body failed mid-stream
+    }
+)
+# Prefixes of the same: Chromium may add the host ("Failed to fetch (api.example.com)"), and
+# embedders surface Chromium's net error codes ("net::ERR_CONNECTION_RESET").
+_NETWORK_PREFIXES = ("failed to fetch (", "load failed (", "net::err_")
+
+_CANCEL_REASON = "cancel"
+_TIMEOUT_REASON = "timeout:"
+
+
+def classify_js_error(
+    name: str, message: str, *, abort_reason: str | None = None, attempt: int | None = None
+) -> StreamError:
+    """The error for a JavaScript exception with `name` and `message`.
+
+    `abort_reason` is the reason this client gave its AbortController, if it aborted: it
+    decides, whatever the exception says, because an abort surfaces differently per browser and
+    stage ("cancel" -> CANCELLED; "timeout:<deadline>" -> TIMEOUT, retryable, cause the deadline).
+    Otherwise: AbortError -> CANCELLED; TimeoutError -> TIMEOUT; TypeError with a browser's
+    network message -> NETWORK; other TypeError (a request fetch refused to build) and
+    SecurityError -> CLIENT; any other name -> NETWORK, retryable.
+    """
+    raw = _js_cause(name, message)
+    if abort_reason is not None or name == "AbortError":
+        return _aborted(abort_reason, raw, attempt)
+    if name == "TimeoutError":  # AbortSignal.timeout() and friends
+        return StreamError(
+            "The request timed out.", type=_T.TIMEOUT, retryable=True, attempt=attempt, cause=raw
+        )
+    if name == "TypeError":
+        if _is_network_message(message):
+            return network_error(raw, attempt=attempt)
+        return StreamError(
+            "The chat request could not be sent.", type=_T.CLIENT, retryable=False, attempt=attempt, cause=raw
+        )
+    if name == "SecurityError":  # blocked by the page's security policy: retrying cannot help
+        return StreamError(
+            "The browser blocked the request to the chat server.",
+            type=_T.CLIENT,
+            retryable=False,
+            attempt=attempt,
+            cause=raw,
+        )
+    return network_error(raw, attempt=attempt)
+
+
+def _aborted(reason: str | None, raw: str, attempt: int | None) -> StreamError:
+    if reason is not None and reason.startswith(_TIMEOUT_REASON):
+        deadline = reason[len(_TIMEOUT_REASON) :]
+        return StreamError(
+            DEADLINE_MESSAGES.get(deadline, "The request timed out."),
+            type=_T.TIMEOUT,
+            retryable=True,
+            attempt=attempt,
+            cause=deadline or raw,
+        )
+    # "cancel", no reason at all (an AbortError nobody here asked for), or a reason we do not
+    # know: the request was stopped on purpose, so retrying would go against the caller.
+    return StreamError(
+        "The chat was cancelled.",
+        type=_T.CANCELLED,
+        retryable=False,
+        attempt=attempt,
+        cause=reason if reason else raw,
+    )
+
+
+def _is_network_message(message: str) -> bool:
+    text = message.strip().lower()
+    return text.removesuffix(".") in _NETWORK_MESSAGES or text.startswith(_NETWORK_PREFIXES)
+
+
+def _js_cause(name: str, message: str) -> str:
+    text = f"{name}: {message}" if name and message else name or message
+    return _clip(text) or "unknown JavaScript error"
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors reported inside a 200 stream: the standard `error` event's code, or OpenAI's error
+# code/type. Compared case-insensitively.
+
+_STREAM_CODES: dict[str, StreamErrorType] = {
+    **dict.fromkeys(("rate_limit", "rate_limited", "rate_limit_exceeded", "429"), _T.RATE_LIMITED),
+    **dict.fromkeys(
+        ("auth", "unauthorized", "invalid_api_key", "authentication_error", "401", "403"), _T.AUTH
+    ),
+    **dict.fromkeys(("invalid_request_error", "bad_request", "context_length_exceeded"), _T.CLIENT),
+    "timeout": _T.TIMEOUT,
+}
+_STREAM_RETRYABLE = {_T.RATE_LIMITED: True, _T.AUTH: False, _T.CLIENT: False, _T.TIMEOUT: True, _T.SERVER: True}
+_STREAM_MESSAGES = {
+    _T.RATE_LIMITED: "Too many requests: please wait a moment.",
+    _T.AUTH: "You are not allowed to use this chat, or your session has expired.",
+    _T.CLIENT: "The chat server could not handle this request.",
+    _T.TIMEOUT: "The chat server timed out.",
+    _T.SERVER: "The chat server reported an error.",
+}
+
+
+def classify_stream_error(code: str, message: str, attempt: int | None = None) -> StreamError:
+    """The error for an error the backend reported inside a 200 stream: rate limits ->
+    RATE_LIMITED, authentication -> AUTH, bad requests -> CLIENT (neither retryable),
+    "timeout" -> TIMEOUT, anything else -> SERVER (retryable). The message is the backend's
+    own when it sent one."""
+    code_text = str(code).strip()
+    kind = _STREAM_CODES.get(code_text.lower(), _T.SERVER)
+    detail = _clip(str(message).strip())
+    return StreamError(
+        detail or _STREAM_MESSAGES[kind],
+        type=kind,
+        retryable=_STREAM_RETRYABLE[kind],
+        attempt=attempt,
+        cause=f"error event {_clip(code_text) or '(no code)'}",
+    )
+
+
+def classify_parse_error(reason: str, attempt: int | None = None) -> StreamError:
+    """The error for bytes that are not a usable event stream (an oversized event, a bad
+    frame): PARSE, not retryable, since the same server would send the same bytes again."""
+    return StreamError(
+        "The chat server sent a reply that could not be read.",
+        type=_T.PARSE,
+        retryable=False,
+        attempt=attempt,
+        cause=_clip(reason) or "unreadable stream",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
 
 
 def _backend_message(body: bytes) -> str:
+    """The message of a JSON error body: PROTOCOL.md's `{"type": "error", "data": {"message"}}`
+    or OpenAI's `{"error": {"message"}}`; "" for any other body."""
     try:
         obj = json.loads(body)
-    except ValueError:
+    except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." nested too deep
         return ""
-    data = obj.get("data") if isinstance(obj, dict) else None
-    if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return str(data["message"])
+    if not isinstance(obj, dict):
+        return ""
+    for key in ("data", "error"):
+        inner = obj.get(key)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return _clip(inner["message"].strip())
     return ""
+
+
+def _status_cause(status: int, body: bytes) -> str:
+    text = _clip(body.decode("utf-8", errors="replace").strip()) if body else ""
+    return f"HTTP {status}: {text}" if text else f"HTTP {status}"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"

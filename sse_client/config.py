@@ -1,15 +1,32 @@
 """`ClientConfig`: every option of the client, validated once, in one frozen value.
 
-JavaScript passes camelCase options to `SSEClient.configure`; `ClientConfig.from_options`
-maps them here and refuses unknown ones, so a typo is an error rather than a silent default.
+JavaScript passes options to `SSEClient.configure`; `ClientConfig.with_options` maps them here
+and refuses unknown ones, so that a typo is an error rather than a silent default:
+
+    {
+      endpoint: "/api/chat", headers: {...}, maxEventBytes: 4194304,
+      streaming: true,            // false: always use the non-streaming request
+      fallback: true,             // false: never fall back to the non-streaming request
+      retry: { baseDelayMs: 1000, factor: 2, maxDelayMs: 8000, maxRetries: 3,
+               retryAfterCapMs: 30000, healthyAfterMs: 10000 },
+      timeouts: { firstByteMs: 30000, idleMs: 45000, noProgressMs: 120000, totalMs: null },
+      circuit: { failureThreshold: 5, coolDownMs: 30000 },
+      random: () => Math.random(),   // the jitter's random source, [0, 1)
+    }
+
+Times are milliseconds in JavaScript and seconds in Python; a `null` timeout is switched off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random as _random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from sse_client.backoff import BackoffPolicy
+from sse_client.circuit import CircuitPolicy
+from sse_client.heartbeat import Deadlines
 from sse_client.parser import DEFAULT_MAX_EVENT_BYTES
 
 
@@ -20,11 +37,21 @@ class ClientConfig:
     endpoint: where chats are POSTed, relative to the page or absolute.
     headers: extra request headers (for example an API key header).
     max_event_bytes: the largest event accepted before the stream fails with PARSE.
+    streaming / fallback: whether to stream at all, and whether to fall back to a non-streaming
+        request when streaming fails.
+    backoff, deadlines, circuit: the retry policy, the heartbeat deadlines, the circuit breaker.
+    random: the jitter's random source, returning floats in [0, 1).
     """
 
     endpoint: str = "/api/chat"
     headers: Mapping[str, str] = field(default_factory=dict)
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+    streaming: bool = True
+    fallback: bool = True
+    backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    circuit: CircuitPolicy = field(default_factory=CircuitPolicy)
+    random: Callable[[], float] = _random.random
 
     def __post_init__(self) -> None:
         if not isinstance(self.endpoint, str) or not self.endpoint:
@@ -35,21 +62,78 @@ class ClientConfig:
             raise ValueError("headers must map header names to string values")
         if not _is_int(self.max_event_bytes) or self.max_event_bytes < 1:
             raise ValueError("maxEventBytes must be a positive integer")
+        for name in ("streaming", "fallback"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false")
+        if not callable(self.random):
+            raise ValueError("random must be a function returning a number in [0, 1)")
 
     def with_options(self, options: Mapping[str, Any]) -> ClientConfig:
-        """A copy with the given options (camelCase or snake_case names) changed."""
-        known = {f.name for f in fields(self)}
+        """A copy with the given JavaScript-style options changed."""
         changes: dict[str, Any] = {}
         for name, value in options.items():
+            if name in _GROUPS:
+                attribute, names = _GROUPS[name]
+                changes[attribute] = _group(getattr(self, attribute), name, names, value)
+                continue
             key = _snake_case(name)
-            if key not in known:
-                raise ValueError(f"unknown option {name!r}; known: {', '.join(sorted(map(_camel_case, known)))}")
+            if key not in _SIMPLE:
+                known = sorted([*map(_camel_case, _SIMPLE), *_GROUPS])
+                raise ValueError(f"unknown option {name!r}; known: {', '.join(known)}")
             changes[key] = dict(value) if key == "headers" and isinstance(value, Mapping) else value
         return replace(self, **changes)
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ClientConfig:
         return cls().with_options(options)
+
+
+# JavaScript option groups: option name -> (attribute, {JS name: (field, scale)}).
+# A scale of 1000 turns milliseconds into seconds.
+_GROUPS: dict[str, tuple[str, dict[str, tuple[str, int]]]] = {
+    "retry": (
+        "backoff",
+        {
+            "baseDelayMs": ("base_delay", 1000),
+            "factor": ("factor", 1),
+            "maxDelayMs": ("max_delay", 1000),
+            "maxRetries": ("max_retries", 1),
+            "retryAfterCapMs": ("retry_after_cap", 1000),
+            "healthyAfterMs": ("healthy_after", 1000),
+        },
+    ),
+    "timeouts": (
+        "deadlines",
+        {
+            "firstByteMs": ("first_byte", 1000),
+            "idleMs": ("idle", 1000),
+            "noProgressMs": ("no_progress", 1000),
+            "totalMs": ("total", 1000),
+        },
+    ),
+    "circuit": (
+        "circuit",
+        {"failureThreshold": ("failure_threshold", 1), "coolDownMs": ("cool_down", 1000)},
+    ),
+}
+_SIMPLE = frozenset(f.name for f in fields(ClientConfig)) - {attribute for attribute, _ in _GROUPS.values()}
+
+
+def _group(current: Any, group: str, names: dict[str, tuple[str, int]], options: Any) -> Any:
+    if not isinstance(options, Mapping):
+        raise ValueError(f"{group} must be an object")
+    changes: dict[str, Any] = {}
+    for name, value in options.items():
+        if name not in names:
+            raise ValueError(f"unknown option {group}.{name}; known: {', '.join(sorted(names))}")
+        attribute, scale = names[name]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ValueError(f"{group}.{name} must be a number")
+        if scale == 1:
+            changes[attribute] = value
+        else:
+            changes[attribute] = None if value is None else value / scale
+    return replace(current, **changes)
 
 
 def _is_int(value: object) -> bool:

@@ -1,6 +1,7 @@
 """The library's one error type, and the kinds of failure it tells apart.
 
-    StreamError(type=StreamErrorType.X, message=..., retryable=..., status=..., attempt=..., cause=...)
+    StreamError(message, type=StreamErrorType.X, retryable=..., status=..., attempt=..., cause=...,
+                retry_after=...)
 
 Every failure that reaches a caller is a `StreamError`; its `type` says what went wrong in terms a
 caller can act on. In JavaScript the rejected `Error` carries the same `type`, `retryable` and
@@ -37,7 +38,8 @@ _RETRYABLE_BY_DEFAULT = frozenset(
 class StreamError(Exception):
     """A typed failure: what happened, whether retrying may help, and what caused it.
 
-    `message` is fit to show a user; `cause` keeps the underlying error for developers.
+    `message` is fit to show a user; `cause` keeps the underlying error for developers;
+    `retry_after` is the wait in seconds a server asked for (its `Retry-After` header), if any.
     """
 
     def __init__(
@@ -49,6 +51,8 @@ class StreamError(Exception):
         status: int | None = None,
         attempt: int | None = None,
         cause: BaseException | str | None = None,
+        retry_after: float | None = None,
+        causes: list[StreamError] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -57,6 +61,8 @@ class StreamError(Exception):
         self.status = status
         self.attempt = attempt
         self.cause = cause
+        self.retry_after = retry_after
+        self.causes = causes or []  # for MAX_RETRIES_EXCEEDED: the failed attempts, in order
 
     def __repr__(self) -> str:
         return f"StreamError({self.message!r}, type={self.type.value}, status={self.status})"
@@ -70,4 +76,6 @@ class StreamError(Exception):
             "status": self.status,
             "attempt": self.attempt,
             "cause": None if self.cause is None else str(self.cause),
+            "retryAfter": self.retry_after,  # camelCase: this dict goes to JavaScript as it is
+            "causes": [cause.to_dict() for cause in self.causes],
         }

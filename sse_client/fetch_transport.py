@@ -13,8 +13,8 @@ import sys
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from sse_client.classify import network_error
-from sse_client.errors import StreamError, StreamErrorType
+from sse_client.classify import classify_js_error
+from sse_client.errors import StreamError
 from sse_client.transport import HttpRequest
 
 IN_PYODIDE = sys.platform == "emscripten"
@@ -95,8 +95,7 @@ class FetchResponse:
 
 
 def _map_js_error(exc: JsException, controller: Any) -> StreamError:
-    """A fetch failure as a `StreamError`. Decided by the error's name, not its class: fetch
-    rejects with a TypeError for network failures in every browser, with different messages."""
-    if exc.name == "AbortError" or controller.signal.aborted:
-        return StreamError("The request was aborted.", type=StreamErrorType.CANCELLED, cause=str(exc))
-    return network_error(f"{exc.name}: {exc.message}")
+    """A fetch failure as a `StreamError`, by the error's name and message (see classify)."""
+    signal = controller.signal
+    reason = str(signal.reason) if signal.aborted and isinstance(signal.reason, str) else None
+    return classify_js_error(str(exc.name), str(exc.message), abort_reason=reason)

@@ -150,11 +150,13 @@ class RequestLog:
 
 
 def _conversation_key(request: Request) -> str | None:
-    # Prefixed so that an idempotency key and a session of the same name stay apart.
-    if "idempotency-key" in request.headers:
-        return "idempotency-key:" + request.headers["idempotency-key"]
+    # An explicit `session` wins: a test that spans several chats (each with its own
+    # Idempotency-Key) counts its attempts across them. Prefixed so that an idempotency key
+    # and a session of the same name stay apart.
     if "session" in request.query_params:
         return "session:" + request.query_params["session"]
+    if "idempotency-key" in request.headers:
+        return "idempotency-key:" + request.headers["idempotency-key"]
     return None
 
 

@@ -182,7 +182,8 @@ class Frame:
     position: int
     """The id of this event, or for an extra frame the id of the event it follows."""
     is_event: bool
-    """True for a real event (it has an ``id:`` line); False for the malformed frame."""
+    """True for a real event (it has an ``id:`` line); False for the malformed frame and the
+    in-stream error, which have none."""
     wire: str
 
 
@@ -200,12 +201,17 @@ def encode_event(event_id: int, data: str) -> str:
 def build_frames(options: MockOptions, *, model: str, created: int) -> list[Frame]:
     """Everything a full streaming response writes, in order, before resume and socket faults."""
     payloads = _event_payloads(options, model=model, created=created)
+    # An in-stream error is not part of the reply: it goes out without an id, so that the ids of
+    # a failing attempt are those of the clean stream, and a resume after the error loses nothing.
+    error = payloads.pop() if options.error_event is not None and options.format != "raw" else None
     frames: list[Frame] = []
     malformed = _MALFORMED[options.format]
     for event_id, data in enumerate(payloads):
         frames.append(Frame(position=event_id, is_event=True, wire=encode_event(event_id, data)))
         if malformed is not None and options.malformed == event_id:
             frames.append(Frame(position=event_id, is_event=False, wire=f"data: {malformed}\n\n"))
+    if error is not None:
+        frames.append(Frame(position=len(payloads) - 1, is_event=False, wire=f"data: {error}\n\n"))
     return frames
 
 

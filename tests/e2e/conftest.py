@@ -33,18 +33,26 @@ USER_PAGE = """<!doctype html>
 <script src="{bundle}"></script></head>
 <body><pre id="out"></pre><p id="status"></p>
 <script>
-window.runChat = async function (endpoint, request, options) {{
+// Every chat configures every option, so that no test inherits another's settings. Tests use
+// short delays; the defaults of the library are seconds.
+window.TEST_DEFAULTS = {{
+  streaming: true, fallback: true,
+  retry: {{ baseDelayMs: 50, factor: 2, maxDelayMs: 200, maxRetries: 3, retryAfterCapMs: 30000, healthyAfterMs: 10000 }},
+  timeouts: {{ firstByteMs: 5000, idleMs: 1000, noProgressMs: 2000, totalMs: 30000 }},
+  circuit: {{ failureThreshold: 5, coolDownMs: 30000 }},
+}};
+window.runChat = async function (endpoint, request, options, config) {{
   const out = document.getElementById("out");
   const line = document.getElementById("status");
   out.textContent = "";
   const chunks = [], chunkTimes = [], statuses = [];
-  SSEClient.configure({{ endpoint }});
+  SSEClient.configure({{ ...TEST_DEFAULTS, ...(config || {{}}), endpoint }});
   const started = Date.now();
   try {{
     const text = await SSEClient.chatWithModelStream(
       request || {{ model: "demo", messages: [{{ role: "user", content: "Hello" }}] }},
       chunk => {{ out.textContent += chunk; chunks.push(chunk); chunkTimes.push(Date.now()); }},
-      status => {{ statuses.push(status); line.textContent = status.state + " " + (status.message ?? ""); }},
+      status => {{ statuses.push({{ ...status, at: Date.now() }}); line.textContent = status.state + " " + (status.message ?? ""); }},
       options);
     return {{ ok: true, text, chunks, chunkTimes, statuses, started, page: out.textContent }};
   }} catch (error) {{

@@ -19,8 +19,17 @@ from .conftest import BackendLog
 FORMATS = ["standard", "legacy", "openai", "raw"]
 
 
-def run_chat(page: Page, endpoint: str, request: dict[str, Any] | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = page.evaluate("([endpoint, request]) => runChat(endpoint, request)", [endpoint, request])
+# The errors of one attempt, as a caller who switched retries and fallback off sees them
+# (test_resilience.py covers what retries and fallback make of them).
+SINGLE_ATTEMPT = {"retry": {"maxRetries": 0}, "fallback": False}
+
+
+def run_chat(
+    page: Page, endpoint: str, request: dict[str, Any] | None = None, config: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    result: dict[str, Any] = page.evaluate(
+        "([endpoint, request, config]) => runChat(endpoint, request, undefined, config)", [endpoint, request, config]
+    )
     return result
 
 
@@ -118,7 +127,7 @@ def test_a_json_answer_to_a_streaming_request_is_the_reply(chat_page: Page, back
     ("status", "error_type"), [(401, "AUTH"), (404, "CLIENT"), (500, "SERVER"), (429, "RATE_LIMITED")]
 )
 def test_an_http_error_rejects_with_a_typed_error(chat_page: Page, backend: str, status: int, error_type: str) -> None:
-    result = run_chat(chat_page, f"{backend}/api/chat?status={status}&fault_attempts=100")
+    result = run_chat(chat_page, f"{backend}/api/chat?status={status}&fault_attempts=100", config=SINGLE_ATTEMPT)
 
     assert not result["ok"]
     error = result["error"]
@@ -129,7 +138,9 @@ def test_an_http_error_rejects_with_a_typed_error(chat_page: Page, backend: str,
 
 
 def test_an_error_inside_the_stream_rejects_with_server(chat_page: Page, backend: str) -> None:
-    result = run_chat(chat_page, f"{backend}/api/chat?format=openai&error_event=3&delay_ms=1&chunk_chars=8")
+    result = run_chat(
+        chat_page, f"{backend}/api/chat?format=openai&error_event=3&delay_ms=1&chunk_chars=8", config=SINGLE_ATTEMPT
+    )
 
     assert not result["ok"]
     assert result["error"]["type"] == "SERVER"
@@ -138,7 +149,7 @@ def test_an_error_inside_the_stream_rejects_with_server(chat_page: Page, backend
 
 
 def test_an_unreachable_backend_rejects_with_network(chat_page: Page) -> None:
-    result = run_chat(chat_page, "http://127.0.0.1:9/api/chat")
+    result = run_chat(chat_page, "http://127.0.0.1:9/api/chat", config=SINGLE_ATTEMPT)
 
     assert not result["ok"]
     assert (result["error"]["type"], result["error"]["retryable"]) == ("NETWORK", True)

@@ -374,17 +374,23 @@ def test_json_fault_answers_a_streaming_request_with_json(client: httpx.Client) 
 
 
 def test_error_event_ends_the_stream_after_n_chunks(client: httpx.Client) -> None:
-    received = json_events(chat(client, "error_event=2&delay_ms=0&chunk_chars=1&text=abcd").text)
-    assert [p["type"] for _, p in received] == ["status", "chunk", "chunk", "error"]
-    assert received[-1] == (3, {"type": "error", "data": {
-        "code": "UPSTREAM", "message": "Mock upstream failure after 2 chunks"}})
+    body = chat(client, "error_event=2&delay_ms=0&chunk_chars=1&text=abcd").text
+    received = json_events(body)
+    assert [p["type"] for _, p in received] == ["status", "chunk", "chunk"]
+    # The error carries no id: the ids of a failing attempt are those of the clean stream, so a
+    # client resuming after the error misses no event.
+    last = split_blocks(body)[-1]
+    assert last.id is None
+    assert json.loads(last.data or "") == {"type": "error", "data": {
+        "code": "UPSTREAM", "message": "Mock upstream failure after 2 chunks"}}
 
 
 def test_error_event_in_openai_format(client: httpx.Client) -> None:
-    received = events(chat(client, "format=openai&error_event=1&delay_ms=0&chunk_chars=1"
-                                   "&text=abcd").text)
-    assert [event_id for event_id, _ in received] == [0, 1, 2]
-    assert json.loads(received[-1][1]) == {"error": {
+    body = chat(client, "format=openai&error_event=1&delay_ms=0&chunk_chars=1&text=abcd").text
+    assert [event_id for event_id, _ in events(body)] == [0, 1]
+    last = split_blocks(body)[-1]
+    assert last.id is None
+    assert json.loads(last.data or "") == {"error": {
         "message": "Mock upstream failure after 1 chunks", "type": "server_error",
         "code": "upstream"}}
 

@@ -1,0 +1,282 @@
+"""`ChatRun`: one chat, start to end. The one loop that owns reconnection, resume and fallback.
+
+    attempt 1 ──cut / 5xx / timeout──► wait (backoff, jitter) ──► attempt 2 with Last-Event-ID ...
+        │                                                            │
+        └──────── retries used up, or circuit open ──► fallback: POST "stream": false
+
+Exactly once: the parser (last event id, `retry`), the payload normaliser (format, stutter
+state) and the `ReplyAssembler` (what was delivered) live for the whole chat, not for one
+connection. A reconnect sends `Last-Event-ID` and the chat's `Idempotency-Key`; whatever the
+backend resends, the assembler delivers only text the user has not seen.
+
+Each attempt runs beside a watchdog that enforces the heartbeat deadlines; a deadline that passes
+cancels the attempt (which aborts its fetch) and becomes a retryable TIMEOUT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from sse_client.assembler import ReplyAssembler
+from sse_client.backoff import parse_retry_after
+from sse_client.circuit import CircuitBreaker
+from sse_client.classify import classify_status, classify_stream_error, network_error
+from sse_client.config import ClientConfig
+from sse_client.errors import StreamError, StreamErrorType
+from sse_client.heartbeat import HeartbeatMonitor
+from sse_client.lifecycle import StatusLifecycle
+from sse_client.parser import EventStreamParser
+from sse_client.payloads import (
+    Chunk,
+    Complete,
+    ErrorReport,
+    Malformed,
+    PayloadNormalizer,
+    Status,
+    final_response_from_json,
+)
+from sse_client.reader import SSEStreamReader
+from sse_client.transport import HttpRequest, HttpResponse, Transport
+
+ChunkCallback = Callable[[str], object]
+Sleep = Callable[[float], Awaitable[None]]
+
+_JSON = "application/json"
+
+
+class ChatRun:
+    """Runs one chat request to its end; use once."""
+
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        config: ClientConfig,
+        breaker: CircuitBreaker,
+        request: Mapping[str, Any],
+        on_chunk: ChunkCallback,
+        lifecycle: StatusLifecycle,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.transport = transport
+        self.config = config
+        self.breaker = breaker
+        self.request = request
+        self.on_chunk = on_chunk
+        self.lifecycle = lifecycle
+        self.sleep = sleep
+        self.clock = clock
+        self.idempotency_key = uuid.uuid4().hex
+        self.parser = EventStreamParser(max_event_bytes=config.max_event_bytes)
+        self.normalizer = PayloadNormalizer()
+        self.assembler = ReplyAssembler()
+        self.attempt = 0
+        self.causes: list[StreamError] = []  # the failed attempts, for the final error
+        self._progress_since: float | None = None  # when the current attempt first made progress
+
+    async def run(self) -> str:
+        """Deliver the reply through `on_chunk` and return it whole. Raises `StreamError`."""
+        if not self.config.streaming:
+            return await self._fallback("Streaming is switched off.")
+        if self.config.fallback and not self.breaker.allow_streaming(self.clock()):
+            return await self._fallback("Streaming has been failing; skipping it for a while.")
+        self.lifecycle.connecting()
+        retries_used = 0
+        policy = self.config.backoff
+        while True:
+            self.attempt += 1
+            self._progress_since = None
+            try:
+                await self._attempt_with_deadlines()
+            except StreamError as error:
+                if error.type is StreamErrorType.CANCELLED:
+                    raise
+                error.attempt = self.attempt
+                if not error.retryable:
+                    raise
+                self.causes.append(error)
+                self.breaker.record_failure(self.clock())
+                healthy_for = 0.0 if self._progress_since is None else self.clock() - self._progress_since
+                retries_used = policy.budget_after(retries_used, healthy_for)
+                if not policy.should_retry(error, retries_used):
+                    if not self.config.fallback:
+                        raise self._exhausted()
+                    return await self._fallback("The stream could not be completed.", error)
+                if self.config.fallback and not self.breaker.allow_streaming(self.clock()):
+                    return await self._fallback("Streaming has been failing; skipping it for a while.", error)
+                retries_used += 1
+                delay = policy.delay(
+                    retries_used,
+                    random=self.config.random,
+                    stream_retry_ms=self.parser.retry,
+                    retry_after=error.retry_after,
+                )
+                self.lifecycle.reconnecting(attempt=self.attempt + 1, delay=delay, cause=error)
+                await self.sleep(delay)
+                # Whatever the backend resends from here up to the last id seen is a replay.
+                self.assembler.resume_after(self.parser.last_event_id)
+                continue
+            self.breaker.record_success()
+            return self.assembler.text
+
+    async def _attempt_with_deadlines(self) -> None:
+        """One attempt, cancelled by the watchdog if a heartbeat deadline passes first."""
+        monitor = HeartbeatMonitor(self.config.deadlines, self.clock())
+        attempt = asyncio.ensure_future(self._attempt(monitor))
+        watchdog = asyncio.ensure_future(self._watch(monitor))
+        try:
+            done, _ = await asyncio.wait({attempt, watchdog}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            # Also on the caller's cancel: stopping the attempt closes its response, which
+            # aborts the fetch, and no timer outlives the chat.
+            attempt.cancel()
+            watchdog.cancel()
+            await asyncio.gather(attempt, watchdog, return_exceptions=True)
+        if attempt in done:
+            attempt.result()  # raises the attempt's StreamError, if any
+            return
+        raise monitor.timeout_error(watchdog.result(), attempt=self.attempt)
+
+    async def _watch(self, monitor: HeartbeatMonitor) -> str:
+        """Sleep until the earliest deadline; return its name once one has passed."""
+        while True:
+            left = monitor.seconds_left(self.clock())
+            if left is None:
+                await asyncio.get_running_loop().create_future()  # nothing armed: until cancelled
+            await asyncio.sleep(left or 0)
+            which = monitor.expired(self.clock())
+            if which is not None:
+                return which
+
+    async def _attempt(self, monitor: HeartbeatMonitor) -> None:
+        """One connection: send the request and deliver the reply until it completes."""
+        response = await self.transport.send(self._http_request(stream=True))
+        try:
+            await self._check_status(response)
+            if _content_type(response) == _JSON:
+                # A backend without streaming answered with the whole reply: that is the fallback.
+                self.lifecycle.fallback(reason="The server answered without streaming.")
+                self._finish_with(await _final_response(response))
+                return
+            clock, assembler, lifecycle = self.clock, self.assembler, self.lifecycle
+            reader = SSEStreamReader(
+                response,
+                parser=self.parser,
+                normalizer=self.normalizer,
+                on_bytes=lambda _size: monitor.on_bytes(clock()),
+            )
+            lifecycle.streaming()
+            async for event in reader:
+                if isinstance(event, Malformed):
+                    lifecycle.warning(f"Skipped a malformed frame: {event.reason}")
+                    continue
+                now = clock()
+                monitor.on_progress(now)
+                if self._progress_since is None:
+                    self._progress_since = now
+                if isinstance(event, Chunk):
+                    self._deliver(assembler.accept(event))
+                elif isinstance(event, Status):
+                    lifecycle.backend_status(event.message, event.progress)
+                elif isinstance(event, Complete):
+                    self._finish_with(event.final_response)
+                    return
+                elif isinstance(event, ErrorReport):
+                    raise classify_stream_error(event.code, event.message, attempt=self.attempt)
+            if self.normalizer.has_end_marker:
+                raise network_error("the stream ended before the reply was complete")
+        finally:
+            await response.aclose()
+
+    async def _fallback(self, reason: str, cause: StreamError | None = None) -> str:
+        """POST the request with `"stream": false` and deliver what the stream had not.
+
+        Bounded by the no-progress deadline, so that a stalled fallback cannot hang the chat."""
+        self.lifecycle.fallback(reason=reason, cause=cause)
+        timeout = self.config.deadlines.no_progress
+        try:
+            await asyncio.wait_for(self._fallback_request(), timeout)
+        except asyncio.TimeoutError:
+            error = HeartbeatMonitor(self.config.deadlines, 0.0).timeout_error("no_progress", attempt=self.attempt + 1)
+        except StreamError as caught:
+            if caught.type is StreamErrorType.CANCELLED:
+                raise
+            error = caught
+        else:
+            return self.assembler.text
+        error.attempt = self.attempt + 1
+        if not self.causes:
+            raise error  # streaming was not tried: the fallback's own error is the whole story
+        self.causes.append(error)
+        raise self._exhausted()
+
+    async def _fallback_request(self) -> None:
+        response = await self.transport.send(self._http_request(stream=False))
+        try:
+            await self._check_status(response)
+            self._finish_with(await _final_response(response))
+        finally:
+            await response.aclose()
+
+    def _exhausted(self) -> StreamError:
+        """Every way to the reply failed: MAX_RETRIES_EXCEEDED, with each attempt's error.
+        A single attempt (no retries configured, no fallback) fails with its own error."""
+        last = self.causes[-1]
+        if len(self.causes) == 1:
+            return last
+        return StreamError(
+            f"The reply could not be completed after {len(self.causes)} attempts. {last.message}",
+            type=StreamErrorType.MAX_RETRIES_EXCEEDED,
+            retryable=False,
+            status=last.status,
+            attempt=len(self.causes),
+            cause=last,
+            causes=list(self.causes),
+        )
+
+    async def _check_status(self, response: HttpResponse) -> None:
+        if not 200 <= response.status < 300:
+            retry_after = parse_retry_after(response.header("retry-after"), time.time())
+            body = await response.read()
+            raise classify_status(response.status, body, retry_after=retry_after, attempt=self.attempt)
+
+    def _finish_with(self, final_response: str | None) -> None:
+        """The reply is complete: deliver what `final_response` adds to what was shown."""
+        tail = self.assembler.complete(final_response)
+        if final_response is not None and self.assembler.text != final_response:
+            self.lifecycle.warning("The server's final text differs from what was streamed; keeping what was shown.")
+        self._deliver(tail)
+
+    def _deliver(self, text: str) -> None:
+        if text:
+            self.on_chunk(text)
+
+    def _http_request(self, *, stream: bool) -> HttpRequest:
+        headers = {
+            "Content-Type": _JSON,
+            "Accept": "text/event-stream" if stream else _JSON,
+            # The same key on every attempt and the fallback: one logical request.
+            "Idempotency-Key": self.idempotency_key,
+            **self.config.headers,
+        }
+        if stream and self.parser.last_event_id:
+            headers["Last-Event-ID"] = self.parser.last_event_id
+        body = json.dumps({**self.request, "stream": stream}).encode()
+        return HttpRequest(url=self.config.endpoint, method="POST", headers=headers, body=body)
+
+
+def _content_type(response: HttpResponse) -> str:
+    return (response.header("content-type") or "").split(";")[0].strip().lower()
+
+
+async def _final_response(response: HttpResponse) -> str:
+    final = final_response_from_json(await response.read())
+    if final is None:
+        raise StreamError("The server's answer holds no reply.", type=StreamErrorType.PARSE, retryable=False)
+    return final

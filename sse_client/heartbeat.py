@@ -1,0 +1,146 @@
+"""Deadlines of one streaming attempt, as pure arithmetic on the clock readings passed in.
+
+    monitor = HeartbeatMonitor(Deadlines(), now=clock())
+    ... wait for bytes at most monitor.seconds_left(clock()) seconds ...
+    monitor.on_bytes(clock())            # any bytes, keep-alive comments included
+    monitor.on_progress(clock())         # a chunk, status or complete event
+    if (which := monitor.expired(clock())) is not None:
+        raise monitor.timeout_error(which, attempt=n)
+
+Four deadlines, each optional:
+- first_byte: from the request to the first byte of the body;
+- idle: no bytes at all for this long (a keep-alive comment is a sign of life);
+- no_progress: bytes arrive, but no content event for this long (a server that only sends
+  keep-alives is alive but stuck);
+- total: the whole attempt.
+
+Before the first byte only first_byte and total are armed; after it, idle counts from the last
+bytes, no_progress from the last progress (or from the first byte, if there was none yet), and
+total from the start. A deadline has passed when the clock reaches it.
+
+Sans-I/O: imports neither asyncio nor js; every reading of the clock comes in as `now`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from sse_client.errors import StreamError, StreamErrorType
+
+# The deadlines by name, in the order that breaks ties when two pass at the same moment.
+DEADLINE_NAMES: tuple[str, ...] = ("first_byte", "idle", "no_progress", "total")
+
+# What a user is told when each deadline passes. classify.py reuses these for fetches aborted
+# with the reason "timeout:<name>", so both paths say the same thing.
+DEADLINE_MESSAGES: Mapping[str, str] = MappingProxyType(
+    {
+        "first_byte": "The server did not answer in time.",
+        "idle": "The connection went silent.",
+        "no_progress": "The server stopped sending the reply.",
+        "total": "The reply took too long.",
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Deadlines:
+    """Seconds allowed for each stage of an attempt; None turns a deadline off.
+
+    first_byte: from the request to the first byte of the body.
+    idle: with no bytes at all (keep-alive comments count as life).
+    no_progress: with bytes but no content event (chunk, status, complete).
+    total: the whole attempt.
+    """
+
+    first_byte: float | None = 30.0
+    idle: float | None = 45.0
+    no_progress: float | None = 120.0
+    total: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in DEADLINE_NAMES:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise ValueError(f"{_camel_case(name)} must be > 0 (seconds), or None/null to turn it off")
+
+
+class HeartbeatMonitor:
+    """The deadlines of one attempt that started at `now`; feed it what arrives and when."""
+
+    __slots__ = ("_deadlines", "_started", "_first_byte", "_last_bytes", "_last_progress")
+
+    def __init__(self, deadlines: Deadlines, now: float) -> None:
+        self._deadlines = deadlines
+        self._started = now
+        self._first_byte: float | None = None
+        self._last_bytes: float | None = None
+        self._last_progress: float | None = None
+
+    def on_bytes(self, now: float) -> None:
+        """Any bytes of the body arrived, keep-alive comments included."""
+        if self._first_byte is None:
+            self._first_byte = now
+        self._last_bytes = now
+
+    def on_progress(self, now: float) -> None:
+        """A content event (chunk, status, complete) arrived; it came in bytes, so it counts as
+        bytes too."""
+        self.on_bytes(now)
+        self._last_progress = now
+
+    def expired(self, now: float) -> str | None:
+        """The name of the deadline that has passed ("first_byte", "idle", "no_progress",
+        "total"), the one that passed first if several did; None while all are pending."""
+        due = self._due()
+        if not due:
+            return None
+        which, when = min(due, key=lambda item: item[1])  # min keeps the first of equals
+        return which if now >= when else None
+
+    def seconds_left(self, now: float) -> float | None:
+        """Seconds until the earliest pending deadline (0 once one has passed); None when no
+        deadline is armed."""
+        due = self._due()
+        if not due:
+            return None
+        return max(0.0, min(when for _, when in due) - now)
+
+    def timeout_error(self, which: str, *, attempt: int | None = None) -> StreamError:
+        """The TIMEOUT error for deadline `which`; retryable, with the deadline as its cause."""
+        if which not in DEADLINE_MESSAGES:
+            raise ValueError(f"unknown deadline {which!r}; known: {', '.join(DEADLINE_NAMES)}")
+        return StreamError(
+            DEADLINE_MESSAGES[which], type=StreamErrorType.TIMEOUT, retryable=True, attempt=attempt, cause=which
+        )
+
+    def _due(self) -> list[tuple[str, float]]:
+        """The armed deadlines as (name, the clock reading at which it passes), in tie order."""
+        d = self._deadlines
+        due: list[tuple[str, float]] = []
+        if self._first_byte is None or self._last_bytes is None:
+            if d.first_byte is not None:
+                due.append(("first_byte", self._started + d.first_byte))
+        else:
+            if d.idle is not None:
+                due.append(("idle", self._last_bytes + d.idle))
+            if d.no_progress is not None:
+                since = self._first_byte if self._last_progress is None else self._last_progress
+                due.append(("no_progress", since + d.no_progress))
+        if d.total is not None:
+            due.append(("total", self._started + d.total))
+        return due
+
+
+def _camel_case(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,416 @@
+"""The retry loop (`ChatRun` through `SSEService`) over a mock transport: reconnection with
+exact backoff delays, exactly-once resume, heartbeat deadlines, fallback, circuit breaker,
+cancel. Delays are asserted exactly: the random source is seeded and the backoff sleep recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from sse_client.backoff import BackoffPolicy
+from sse_client.circuit import CircuitPolicy
+from sse_client.classify import network_error
+from sse_client.config import ClientConfig
+from sse_client.errors import StreamError, StreamErrorType
+from sse_client.heartbeat import Deadlines
+from sse_client.service import SSEService
+from sse_client.testing.mock_transport import MockResponse, MockTransport
+from sse_client.transport import HttpRequest
+
+PIECES = ["Hel", "lo, ", "wör", "ld", "! 🚀"]
+REPLY = "".join(PIECES)
+SSE = {"content-type": "text/event-stream"}
+JSON = {"content-type": "application/json"}
+NO_DEADLINES = Deadlines(first_byte=None, idle=None, no_progress=None, total=None)
+
+
+def standard_events(pieces: list[str] = PIECES, *, final: bool = True) -> list[bytes]:
+    """One event per piece: id = sequence number, as PROTOCOL.md has it."""
+    frames = [{"type": "chunk", "data": {"content": p, "index": i}} for i, p in enumerate(pieces)]
+    if final:
+        frames.append({"type": "complete", "data": {"final_response": "".join(pieces)}})
+    return [f"id: {i}\ndata: {json.dumps(f, ensure_ascii=False)}\n\n".encode() for i, f in enumerate(frames)]
+
+
+def openai_events(pieces: list[str] = PIECES) -> list[bytes]:
+    frames = [
+        json.dumps({"object": "chat.completion.chunk", "choices": [{"delta": {"content": p}}]}, ensure_ascii=False)
+        for p in pieces
+    ] + ["[DONE]"]
+    return [f"id: {i}\ndata: {f}\n\n".encode() for i, f in enumerate(frames)]
+
+
+def after(events: list[bytes], request: HttpRequest) -> list[bytes]:
+    """What a resuming backend sends: the events after Last-Event-ID."""
+    last = request.headers.get("Last-Event-ID")
+    return events if last is None else events[int(last) + 1 :]
+
+
+def cut() -> StreamError:
+    return network_error("TypeError: network error")
+
+
+def non_streaming(text: str = REPLY) -> MockResponse:
+    return MockResponse(200, JSON, [json.dumps({"type": "complete", "data": {"final_response": text}}).encode()])
+
+
+class Run:
+    """A service over `handler`, with seeded jitter and recorded backoff sleeps."""
+
+    def __init__(self, handler: Callable[[HttpRequest], MockResponse], **config: Any) -> None:
+        self.transport = MockTransport(handler)
+        self.sleeps: list[float] = []
+        self.now = 0.0
+        self.config = ClientConfig(endpoint="/api/chat", random=random.Random(7).random, **config)
+        self.service = SSEService(self.transport, self.config, sleep=self._sleep, clock=lambda: self.now)
+        self.chunks: list[str] = []
+        self.statuses: list[dict[str, Any]] = []
+
+    async def _sleep(self, delay: float) -> None:
+        self.sleeps.append(delay)
+        self.now += delay
+
+    def chat(self) -> str:
+        return asyncio.run(self.achat())
+
+    async def achat(self) -> str:
+        return await self.service.chat_with_model_stream({"model": "m"}, self.chunks.append, self.statuses.append)
+
+    def fails(self) -> StreamError:
+        with pytest.raises(StreamError) as caught:
+            self.chat()
+        return caught.value
+
+    @property
+    def states(self) -> list[str]:
+        return [s["state"] for s in self.statuses if not s.get("source") and not s.get("warning")]
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.body or b"") for r in self.transport.requests]
+
+
+def expected_delays(count: int, base: float = 1.0) -> list[float]:
+    """Full jitter with the seeded source: uniform(0, min(8, base * 2**n))."""
+    source = random.Random(7)
+    return [source.random() * min(8.0, base * 2**n) for n in range(count)]
+
+
+# --- reconnect and resume -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make_events", [standard_events, openai_events])
+def test_a_cut_resumes_after_the_last_event_id_with_the_same_idempotency_key(make_events: Any) -> None:
+    events = make_events()
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:2], events[2][:9], cut()])
+        return MockResponse(200, SSE, after(events, request))
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert "".join(run.chunks) == REPLY and run.chunks == PIECES
+    first, second = run.transport.requests
+    assert "Last-Event-ID" not in first.headers
+    assert second.headers["Last-Event-ID"] == "1"
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"] != ""
+    assert run.states == ["connecting", "streaming", "reconnecting", "streaming", "completed"]
+    reconnecting = run.statuses[run.states.index("reconnecting")]
+    assert (reconnecting["attempt"], reconnecting["error"]["type"]) == (2, "NETWORK")
+    assert run.sleeps == expected_delays(1)
+
+
+@pytest.mark.parametrize("make_events", [standard_events, openai_events])
+def test_a_backend_that_starts_again_from_the_beginning_shows_nothing_twice(make_events: Any) -> None:
+    events = make_events()
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:3], cut()])
+        return MockResponse(200, SSE, events)  # ignores Last-Event-ID
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert run.chunks == PIECES
+
+
+def test_a_cumulative_upstream_replayed_from_the_start_is_shown_once() -> None:
+    cumulative = [REPLY[:n] for n in (3, 7, 10, 12, len(REPLY))]
+    events = [
+        f"id: {i}\ndata: {json.dumps({'chunk': c}, ensure_ascii=False)}\n\n".encode() for i, c in enumerate(cumulative)
+    ]
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:2], cut()])
+        return MockResponse(200, SSE, events)
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert "".join(run.chunks) == REPLY
+
+
+def test_backoff_delays_follow_the_policy_exactly() -> None:
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) <= 3:
+            return MockResponse(503, JSON, [b"{}"])
+        return MockResponse(200, SSE, standard_events())
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert run.sleeps == expected_delays(3)
+    assert [s["attempt"] for s in run.statuses if s["state"] == "reconnecting"] == [2, 3, 4]
+    assert [s["delayMs"] for s in run.statuses if s["state"] == "reconnecting"] == [
+        round(d * 1000) for d in expected_delays(3)
+    ]
+
+
+def test_the_streams_retry_field_sets_the_base_delay() -> None:
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [b"retry: 250\n\n", standard_events()[0], cut()])
+        return MockResponse(200, SSE, after(standard_events(), request))
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert run.sleeps == expected_delays(1, base=0.25)
+
+
+def test_retry_after_is_a_floor_capped_by_retry_after_cap() -> None:
+    def handler(request: HttpRequest) -> MockResponse:
+        count = len(run.transport.requests)
+        if count == 1:
+            return MockResponse(429, {"retry-after": "3"}, [b""])
+        if count == 2:
+            return MockResponse(503, {"retry-after": "120"}, [b""])
+        return MockResponse(200, SSE, standard_events())
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert run.sleeps == [3.0, 30.0]
+
+
+@pytest.mark.parametrize(("status", "kind"), [(401, StreamErrorType.AUTH), (404, StreamErrorType.CLIENT)])
+def test_a_non_retryable_error_fails_at_once(status: int, kind: StreamErrorType) -> None:
+    run = Run(lambda request: MockResponse(status, JSON, [b"{}"]), deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.status, error.retryable) == (kind, status, False)
+    assert len(run.transport.requests) == 1 and run.sleeps == []
+    assert run.states == ["connecting", "failed"]
+
+
+def test_an_error_inside_the_stream_is_retried() -> None:
+    error_frame = b'data: {"type": "error", "data": {"code": "UPSTREAM", "message": "upstream hiccup"}}\n\n'
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*standard_events()[:2], error_frame])
+        return MockResponse(200, SSE, after(standard_events(), request))
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert run.chunks == PIECES
+    assert run.statuses[run.states.index("reconnecting")]["error"]["type"] == "SERVER"
+
+
+def test_the_retry_budget_resets_after_a_healthy_stretch() -> None:
+    # Each attempt streams one more piece for 20 s of fake time, then is cut: with a budget
+    # of one retry, only the reset after each healthy stretch lets the reply complete.
+    events = standard_events()
+
+    class SlowPiece(MockResponse):
+        async def chunks(self) -> Any:  # type: ignore[override]
+            async for piece in super().chunks():
+                run.now += 20.0
+                yield piece
+
+    def handler(request: HttpRequest) -> MockResponse:
+        rest = after(events, request)
+        return SlowPiece(200, SSE, [*rest[:2], cut()] if len(rest) > 2 else rest)
+
+    run = Run(handler, deadlines=NO_DEADLINES, backoff=BackoffPolicy(max_retries=1, healthy_after=10.0))
+    assert run.chat() == REPLY
+    assert run.chunks == PIECES
+    assert len(run.sleeps) >= 2
+
+
+# --- fallback ---------------------------------------------------------------------------------
+
+
+def test_when_retries_are_used_up_the_fallback_delivers_only_what_is_missing() -> None:
+    def handler(request: HttpRequest) -> MockResponse:
+        if json.loads(request.body or b"")["stream"] is False:
+            return non_streaming()
+        return MockResponse(200, SSE, [*standard_events()[:2], cut()])
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert run.chunks == [*PIECES[:2], "".join(PIECES[2:])]
+    assert [b["stream"] for b in run.bodies] == [True, True, True, True, False]
+    assert run.states[-2:] == ["fallback", "completed"]
+    fallback = run.transport.requests[-1]
+    assert fallback.headers["Idempotency-Key"] == run.transport.requests[0].headers["Idempotency-Key"]
+
+
+def test_a_failed_fallback_rejects_with_max_retries_exceeded_and_its_causes() -> None:
+    run = Run(lambda request: MockResponse(502, JSON, [b"{}"]), deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert error.type is StreamErrorType.MAX_RETRIES_EXCEEDED
+    assert [cause.type for cause in error.causes] == [StreamErrorType.SERVER] * 5
+    assert [cause.attempt for cause in error.causes[:4]] == [1, 2, 3, 4]
+    assert run.states[-2:] == ["fallback", "failed"]
+
+
+def test_streaming_switched_off_uses_one_non_streaming_request() -> None:
+    run = Run(lambda request: non_streaming(), streaming=False)
+    assert run.chat() == REPLY
+    assert run.chunks == [REPLY] and [b["stream"] for b in run.bodies] == [False]
+    assert run.states == ["fallback", "completed"]
+
+
+def test_a_json_answer_to_a_streaming_request_is_the_fallback() -> None:
+    run = Run(lambda request: non_streaming(), deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert len(run.transport.requests) == 1
+    assert run.states == ["connecting", "fallback", "completed"]
+
+
+def test_without_fallback_exhausted_retries_fail_with_max_retries_exceeded() -> None:
+    run = Run(lambda request: MockResponse(500, JSON, [b"{}"]), deadlines=NO_DEADLINES, fallback=False)
+    error = run.fails()
+    assert error.type is StreamErrorType.MAX_RETRIES_EXCEEDED and error.attempt == 4
+    assert [(cause.type, cause.attempt) for cause in error.causes] == [(StreamErrorType.SERVER, n) for n in (1, 2, 3, 4)]
+    assert len(run.transport.requests) == 4
+    assert "fallback" not in run.states
+
+
+# --- circuit breaker --------------------------------------------------------------------------
+
+
+def test_an_open_circuit_goes_straight_to_the_fallback_then_lets_one_trial_through() -> None:
+    streaming_ok = False
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if json.loads(request.body or b"")["stream"] is False:
+            return non_streaming()
+        if streaming_ok:
+            return MockResponse(200, SSE, standard_events())
+        return MockResponse(500, JSON, [b"{}"])
+
+    run = Run(
+        handler,
+        deadlines=NO_DEADLINES,
+        backoff=BackoffPolicy(max_retries=1),
+        circuit=CircuitPolicy(failure_threshold=2, cool_down=60.0),
+    )
+    assert run.chat() == REPLY  # two failed streaming attempts open the circuit, then fallback
+    assert [b["stream"] for b in run.bodies] == [True, True, False]
+
+    assert run.chat() == REPLY  # open: no streaming attempt at all
+    assert [b["stream"] for b in run.bodies][3:] == [False]
+
+    run.now += 61.0
+    streaming_ok = True
+    assert run.chat() == REPLY  # half-open: one trial streams, and closes the circuit
+    assert [b["stream"] for b in run.bodies][4:] == [True]
+    assert run.service.breaker.state == "closed"
+
+
+# --- heartbeat deadlines (real time, short deadlines) ----------------------------------------
+
+
+class RealTimeRun(Run):
+    """Heartbeat deadlines need the real clock: the watchdog sleeps for real."""
+
+    def __init__(self, handler: Callable[[HttpRequest], MockResponse], **config: Any) -> None:
+        super().__init__(handler, **config)
+        self.service = SSEService(self.transport, self.config, sleep=self._sleep)
+
+
+SHORT = Deadlines(first_byte=0.2, idle=0.1, no_progress=0.3, total=None)
+
+
+@pytest.mark.parametrize(
+    ("first_attempt", "deadline"),
+    [
+        ([1.0], "first_byte"),
+        ([standard_events()[0], 1.0], "idle"),
+        ([standard_events()[0], *[b": keep-alive\n\n", 0.05] * 20], "no_progress"),
+    ],
+)
+def test_a_passed_deadline_is_a_retried_timeout(first_attempt: list[Any], deadline: str) -> None:
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, first_attempt)
+        return MockResponse(200, SSE, after(standard_events(), request))
+
+    run = RealTimeRun(handler, deadlines=SHORT)
+    assert run.chat() == REPLY
+    assert run.chunks == PIECES
+    cause = run.statuses[run.states.index("reconnecting")]["error"]
+    assert (cause["type"], cause["cause"]) == ("TIMEOUT", deadline)
+    assert run.transport.responses[0].closed  # the stalled request was aborted
+
+
+def test_the_total_deadline_bounds_an_attempt() -> None:
+    slow = [piece for event in standard_events() for piece in (event, 0.05)]
+    run = RealTimeRun(
+        lambda request: MockResponse(200, SSE, slow),
+        deadlines=replace(SHORT, total=0.12),
+        backoff=BackoffPolicy(max_retries=0),
+        fallback=False,
+    )
+    error = run.fails()
+    assert (error.type, error.cause) == (StreamErrorType.TIMEOUT, "total")
+
+
+# --- cancel -----------------------------------------------------------------------------------
+
+
+def test_cancel_during_the_backoff_wait_stops_all_retries() -> None:
+    async def scenario() -> tuple[StreamError, int]:
+        run = Run(lambda request: MockResponse(503, JSON, [b"{}"]), deadlines=NO_DEADLINES)
+        waiting = asyncio.Event()
+
+        async def sleep(delay: float) -> None:
+            waiting.set()
+            await asyncio.sleep(3600)
+
+        run.service._sleep = sleep
+        task = asyncio.ensure_future(run.achat())
+        await waiting.wait()
+        task.cancel()
+        with pytest.raises(StreamError) as caught:
+            await task
+        assert run.states[-1] == "cancelled"
+        return caught.value, len(run.transport.requests)
+
+    error, requests = asyncio.run(scenario())
+    assert error.type is StreamErrorType.CANCELLED
+    assert requests == 1
+
+
+def test_cancel_mid_stream_closes_the_response() -> None:
+    async def scenario() -> None:
+        run = Run(
+            lambda request: MockResponse(200, SSE, [standard_events()[0], 3600.0]), deadlines=NO_DEADLINES
+        )
+        task = asyncio.ensure_future(run.achat())
+        while not run.chunks:
+            await asyncio.sleep(0.001)
+        task.cancel()
+        with pytest.raises(StreamError) as caught:
+            await task
+        assert caught.value.type is StreamErrorType.CANCELLED
+        assert run.transport.responses[0].closed
+        assert run.states == ["connecting", "streaming", "cancelled"]
+
+    asyncio.run(scenario())

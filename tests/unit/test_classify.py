@@ -1,0 +1,322 @@
+"""classify: every foreign failure becomes a StreamError, and nothing is left unmapped."""
+
+from __future__ import annotations
+
+import json
+from itertools import product
+
+import pytest
+
+from sse_client.classify import (
+    classify_js_error,
+    classify_parse_error,
+    classify_status,
+    classify_stream_error,
+    network_error,
+)
+from sse_client.errors import StreamError, StreamErrorType
+
+T = StreamErrorType
+
+
+def assert_well_formed(error: StreamError) -> None:
+    """What every classified error must carry."""
+    assert isinstance(error, StreamError)
+    assert isinstance(error.type, StreamErrorType)
+    assert isinstance(error.message, str) and error.message.strip()
+    assert "Traceback" not in error.message and "\n    at " not in error.message
+    assert isinstance(error.retryable, bool)
+    assert error.cause is not None and str(error.cause)
+
+
+# --- classify_status ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "retryable"),
+    [
+        (401, T.AUTH, False),
+        (403, T.AUTH, False),
+        (408, T.TIMEOUT, True),
+        (429, T.RATE_LIMITED, True),
+        (400, T.CLIENT, False),
+        (404, T.CLIENT, False),
+        (405, T.CLIENT, False),
+        (413, T.CLIENT, False),
+        (422, T.CLIENT, False),
+        (499, T.CLIENT, False),
+        (500, T.SERVER, True),
+        (501, T.SERVER, False),  # Not Implemented: asking again cannot help
+        (502, T.SERVER, True),
+        (503, T.SERVER, True),
+        (504, T.SERVER, True),
+        (505, T.SERVER, False),  # HTTP Version Not Supported
+        (599, T.SERVER, True),
+        (100, T.SERVER, False),  # 1xx/2xx/3xx on the error path: unexpected
+        (200, T.SERVER, False),
+        (204, T.SERVER, False),
+        (302, T.SERVER, False),
+        (0, T.SERVER, False),  # fetch's opaque redirect
+    ],
+)
+def test_status_table(status: int, kind: StreamErrorType, retryable: bool) -> None:
+    error = classify_status(status, attempt=3)
+    assert (error.type, error.retryable, error.status, error.attempt) == (kind, retryable, status, 3)
+    assert error.message.endswith(f"(HTTP {status})")
+    assert error.cause == f"HTTP {status}"
+    assert_well_formed(error)
+
+
+def test_status_keeps_the_two_argument_form_other_code_uses() -> None:
+    error = classify_status(503, b"")
+    assert (error.type, error.retryable, error.retry_after, error.attempt) == (T.SERVER, True, None, None)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_status_carries_retry_after(status: int) -> None:
+    error = classify_status(status, retry_after=12.5)
+    assert error.retry_after == 12.5
+    assert error.to_dict()["retryAfter"] == 12.5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "error", "data": {"code": "RATE_LIMIT", "message": "Slow down, please."}},
+        {"error": {"type": "rate_limit_exceeded", "message": "Slow down, please."}},  # OpenAI
+    ],
+)
+def test_status_message_uses_the_backends_json_message(body: dict[str, object]) -> None:
+    error = classify_status(429, json.dumps(body).encode())
+    assert error.message == "Too many requests: please wait a moment. (Slow down, please.)"
+    assert str(error.cause).startswith("HTTP 429: {")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html><body>Bad Gateway</body></html>", b"\xff\xfe\x00", b"[1, 2]", b'{"data": "x"}', b"[" * 100_000],
+)
+def test_status_with_a_body_that_is_not_the_error_shape_still_classifies(body: bytes) -> None:
+    error = classify_status(502, body)
+    assert error.message == "The chat server had a problem. (HTTP 502)"
+    assert len(str(error.cause)) < 400  # an HTML page is clipped, not carried whole
+    assert_well_formed(error)
+
+
+def test_every_status_from_100_to_599_is_mapped() -> None:
+    for status in range(100, 600):
+        error = classify_status(status, b"anything", retry_after=1.0, attempt=1)
+        assert_well_formed(error)
+        assert error.status == status
+        assert error.retry_after == 1.0
+        if 500 <= status < 600:
+            assert error.type is T.SERVER
+            assert error.retryable is (status not in (501, 505))
+        elif 400 <= status < 500:
+            assert error.type in {T.AUTH, T.TIMEOUT, T.RATE_LIMITED, T.CLIENT}
+            assert error.retryable is (status in (408, 429))
+        else:
+            assert (error.type, error.retryable) == (T.SERVER, False)
+
+
+# --- network_error --------------------------------------------------------------------------
+
+
+def test_network_error_is_retryable_and_keeps_its_cause() -> None:
+    error = network_error("the stream ended before the reply was complete")
+    assert (error.type, error.retryable, error.attempt) == (T.NETWORK, True, None)
+    assert error.cause == "the stream ended before the reply was complete"
+    assert network_error(OSError("reset"), attempt=2).attempt == 2
+
+
+# --- classify_js_error ----------------------------------------------------------------------
+
+CHROME = "Failed to fetch"
+FIREFOX = "NetworkError when attempting to fetch resource."
+SAFARI = "Load failed"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        CHROME,
+        "Failed to fetch (api.example.com)",  # newer Chromium adds the host
+        "network error",  # Chrome, body cut mid-stream
+        FIREFOX,
+        "Error in input stream",  # Firefox, body cut mid-stream
+        SAFARI,
+        "The network connection was lost.",  # Safari, cut mid-stream
+        "The Internet connection appears to be offline.",  # Safari 16
+        "A server with the specified hostname could not be found.",
+        "net::ERR_CONNECTION_RESET",
+        "net::ERR_INTERNET_DISCONNECTED",
+        "  failed to fetch  ",
+    ],
+)
+def test_browser_network_messages_are_network_errors(message: str) -> None:
+    error = classify_js_error("TypeError", message, attempt=2)
+    assert (error.type, error.retryable, error.attempt) == (T.NETWORK, True, 2)
+    assert error.cause == f"TypeError: {message}"
+    assert_well_formed(error)
+
+
+def test_chrome_firefox_and_safari_fetch_failures_all_give_network() -> None:
+    assert {classify_js_error("TypeError", m).type for m in (CHROME, FIREFOX, SAFARI)} == {T.NETWORK}
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "abort_reason", "kind", "retryable", "cause"),
+    [
+        # the abort reason decides, whatever the exception is
+        ("AbortError", "The user aborted a request.", "cancel", T.CANCELLED, False, "cancel"),
+        ("AbortError", "signal is aborted without reason", None, T.CANCELLED, False,
+         "AbortError: signal is aborted without reason"),
+        ("AbortError", "The operation was aborted.", "timeout:idle", T.TIMEOUT, True, "idle"),
+        ("AbortError", "aborted", "timeout:first_byte", T.TIMEOUT, True, "first_byte"),
+        ("AbortError", "aborted", "timeout:no_progress", T.TIMEOUT, True, "no_progress"),
+        ("AbortError", "aborted", "timeout:total", T.TIMEOUT, True, "total"),
+        ("TypeError", "network error", "cancel", T.CANCELLED, False, "cancel"),  # cut while cancelling
+        ("TypeError", "Failed to fetch", "timeout:idle", T.TIMEOUT, True, "idle"),
+        ("Error", "whatever", "timeout:total", T.TIMEOUT, True, "total"),
+        ("AbortError", "aborted", "navigation", T.CANCELLED, False, "navigation"),  # an unknown reason
+        ("AbortError", "aborted", "timeout:", T.TIMEOUT, True, "AbortError: aborted"),
+        # no abort reason: by name, then message
+        ("TimeoutError", "signal timed out", None, T.TIMEOUT, True, "TimeoutError: signal timed out"),
+        ("TypeError", CHROME, None, T.NETWORK, True, f"TypeError: {CHROME}"),
+        ("TypeError", "Failed to execute 'fetch' on 'Window': Invalid name", None, T.CLIENT, False,
+         "TypeError: Failed to execute 'fetch' on 'Window': Invalid name"),
+        ("TypeError", "Window.fetch: /x is not a valid URL.", None, T.CLIENT, False,
+         "TypeError: Window.fetch: /x is not a valid URL."),
+        ("SecurityError", "The operation is insecure.", None, T.CLIENT, False,
+         "SecurityError: The operation is insecure."),
+        ("NetworkError", "A network error occurred.", None, T.NETWORK, True,
+         "NetworkError: A network error occurred."),
+        ("InvalidStateError", "body is locked", None, T.NETWORK, True, "InvalidStateError: body is locked"),
+        ("", "", None, T.NETWORK, True, "unknown JavaScript error"),
+        ("Error", "", None, T.NETWORK, True, "Error"),
+    ],
+)
+def test_js_error_table(
+    name: str, message: str, abort_reason: str | None, kind: StreamErrorType, retryable: bool, cause: str
+) -> None:
+    error = classify_js_error(name, message, abort_reason=abort_reason, attempt=4)
+    assert (error.type, error.retryable, error.cause, error.attempt, error.status) == (
+        kind, retryable, cause, 4, None,
+    )
+    assert_well_formed(error)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "message"),
+    [
+        ("first_byte", "The server did not answer in time."),
+        ("idle", "The connection went silent."),
+        ("no_progress", "The server stopped sending the reply."),
+        ("total", "The reply took too long."),
+    ],
+)
+def test_a_fetch_aborted_by_a_deadline_says_the_same_as_the_heartbeat(deadline: str, message: str) -> None:
+    assert classify_js_error("AbortError", "aborted", abort_reason=f"timeout:{deadline}").message == message
+
+
+def test_js_user_messages_never_carry_the_raw_javascript_text() -> None:
+    raw = "TypeError: x is undefined\n    at fetch (app.js:1:2)"
+    for name in ("TypeError", "Error", "SecurityError", "AbortError", "TimeoutError"):
+        error = classify_js_error(name, raw)
+        assert raw not in error.message
+        assert_well_formed(error)
+
+
+JS_NAMES = [
+    "TypeError", "AbortError", "TimeoutError", "NetworkError", "SecurityError", "SyntaxError",
+    "InvalidStateError", "NotAllowedError", "NotSupportedError", "DOMException", "RangeError", "Error", "",
+]
+JS_MESSAGES = [
+    CHROME, FIREFOX, SAFARI, "network error", "The network connection was lost.", "net::ERR_FAILED",
+    "Failed to execute 'fetch' on 'Window': Invalid name", "The operation was aborted.",
+    "signal timed out", "", "   ", "x" * 10_000, "Unicode ✓ \u0000 \n\t",
+]
+ABORT_REASONS = [None, "cancel", "timeout:idle", "timeout:", "", "other"]
+
+
+def test_every_js_error_name_and_message_is_mapped() -> None:
+    for name, message, reason in product(JS_NAMES, JS_MESSAGES, ABORT_REASONS):
+        error = classify_js_error(name, message, abort_reason=reason, attempt=1)
+        assert_well_formed(error)
+        assert error.attempt == 1
+        assert len(str(error.cause)) <= 300
+
+
+# --- classify_stream_error --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "retryable"),
+    [
+        ("RATE_LIMIT", T.RATE_LIMITED, True),
+        ("RATE_LIMITED", T.RATE_LIMITED, True),
+        ("rate_limit_exceeded", T.RATE_LIMITED, True),
+        ("Rate_Limit", T.RATE_LIMITED, True),
+        ("429", T.RATE_LIMITED, True),
+        ("AUTH", T.AUTH, False),
+        ("UNAUTHORIZED", T.AUTH, False),
+        ("invalid_api_key", T.AUTH, False),
+        ("authentication_error", T.AUTH, False),
+        ("401", T.AUTH, False),
+        ("403", T.AUTH, False),
+        ("invalid_request_error", T.CLIENT, False),
+        ("BAD_REQUEST", T.CLIENT, False),
+        ("context_length_exceeded", T.CLIENT, False),
+        ("timeout", T.TIMEOUT, True),
+        ("TIMEOUT", T.TIMEOUT, True),
+        ("ERROR", T.SERVER, True),
+        ("server_error", T.SERVER, True),
+        ("overloaded_error", T.SERVER, True),
+        ("500", T.SERVER, True),
+        ("", T.SERVER, True),
+        (" rate_limit ", T.RATE_LIMITED, True),
+    ],
+)
+def test_stream_error_code_table(code: str, kind: StreamErrorType, retryable: bool) -> None:
+    error = classify_stream_error(code, "Backend says no.", attempt=2)
+    assert (error.type, error.retryable, error.message, error.attempt) == (kind, retryable, "Backend says no.", 2)
+    assert code.strip() in str(error.cause)
+    assert_well_formed(error)
+
+
+@pytest.mark.parametrize("message", ["", "   "])
+@pytest.mark.parametrize("code", ["RATE_LIMIT", "AUTH", "BAD_REQUEST", "timeout", "ERROR", ""])
+def test_stream_error_without_a_message_gets_a_default(code: str, message: str) -> None:
+    error = classify_stream_error(code, message)
+    assert_well_formed(error)
+
+
+def test_stream_error_attempt_can_be_passed_positionally() -> None:
+    assert classify_stream_error("ERROR", "x", 5).attempt == 5
+
+
+# --- classify_parse_error ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["event larger than 1048576 bytes", "bad frame", ""])
+def test_parse_errors_are_not_retryable(reason: str) -> None:
+    error = classify_parse_error(reason, attempt=1)
+    assert (error.type, error.retryable, error.attempt) == (T.PARSE, False, 1)
+    assert reason in str(error.cause)
+    assert_well_formed(error)
+
+
+# --- the error's plain-data view --------------------------------------------------------------
+
+
+def test_to_dict_carries_retry_after_for_javascript() -> None:
+    assert classify_status(503).to_dict() == {
+        "type": "SERVER",
+        "message": "The chat server is busy or down for maintenance. (HTTP 503)",
+        "retryable": True,
+        "status": 503,
+        "attempt": None,
+        "cause": "HTTP 503",
+        "retryAfter": None,
+        "causes": [],
+    }
