@@ -21,6 +21,7 @@ from sse_client.circuit import CircuitBreaker
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.lifecycle import StatusLifecycle
+from sse_client.transport import Transport
 
 StatusCallback = Callable[[dict[str, Any]], object]
 
@@ -33,7 +34,7 @@ class SSEService:
 
     def __init__(
         self,
-        transport: Any,
+        transport: Transport,
         config: ClientConfig | None = None,
         *,
         sleep: Sleep = asyncio.sleep,

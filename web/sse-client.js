@@ -33,6 +33,9 @@
       this.retryable = Boolean(info.retryable);
       this.status = info.status == null ? null : info.status;
       this.attempt = info.attempt == null ? null : info.attempt;
+      this.retryAfter = info.retryAfter == null ? null : info.retryAfter; // seconds a server asked for
+      // For MAX_RETRIES_EXCEEDED: each failed attempt (and the fallback), in order.
+      this.causes = (info.causes || []).map(function (cause) { return new SSEClientError(cause); });
     }
   }
 

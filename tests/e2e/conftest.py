@@ -59,6 +59,7 @@ window.runChat = async function (endpoint, request, options, config) {{
     return {{ ok: false, chunks, chunkTimes, statuses, started, page: out.textContent,
              error: {{ name: error.name, type: error.type, status: error.status,
                       retryable: error.retryable, message: error.message,
+                      causes: error.causes.map(c => ({{ type: c.type, status: c.status, isError: c instanceof Error }})),
                       isError: error instanceof Error }} }};
   }}
 }};

@@ -125,8 +125,8 @@ def test_retry_after_is_honoured_as_a_floor(chat_page: Page, backend: str, backe
 
 @pytest.mark.parametrize(
     ("fault", "deadline"),
-    [("stall_after=4", "idle"), ("keepalive_only=1&ping_ms=100", "no_progress")],
-    ids=["stalled-server", "keep-alives-only"],
+    [("stall_after=0", "first_byte"), ("stall_after=4", "idle"), ("keepalive_only=1&ping_ms=100", "no_progress")],
+    ids=["no-first-byte", "stalled-server", "keep-alives-only"],
 )
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_silent_or_stuck_server_times_out_and_is_retried(
@@ -135,7 +135,7 @@ def test_a_silent_or_stuck_server_times_out_and_is_retried(
     result = run_chat(
         chat_page,
         f"{backend}/api/chat?format={fmt}&delay_ms=1&{fault}",
-        {"timeouts": {"firstByteMs": 5000, "idleMs": 400, "noProgressMs": 800, "totalMs": 30000}},
+        {"timeouts": {"firstByteMs": 400, "idleMs": 400, "noProgressMs": 800, "totalMs": 30000}},
     )
 
     assert_exact_reply(chat_page, result)
@@ -219,6 +219,7 @@ def test_a_failed_fallback_rejects_with_max_retries_exceeded(
 
     assert not result["ok"]
     assert (result["error"]["type"], result["error"]["retryable"]) == ("MAX_RETRIES_EXCEEDED", False)
+    assert [(c["type"], c["status"]) for c in result["error"]["causes"]] == [("SERVER", 503)] * 5
     assert states(result)[-2:] == ["fallback", "failed"]
     assert len(chat_requests(backend_log)) == 5
     assert result["page"] == ""
