@@ -46,3 +46,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             pytrace=False,
         )
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the end-to-end tests last, whatever order they were collected in.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread for as long as its
+    session-scoped browser lives; a unit test calling `asyncio.run` after that would fail with
+    "cannot be called from a running event loop".
+    """
+    items.sort(key=lambda item: "e2e" in item.path.parts)
