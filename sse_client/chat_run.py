@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sse_client.assembler import ReplyAssembler
+from sse_client.auth import authorization
 from sse_client.backoff import parse_retry_after
 from sse_client.circuit import CircuitBreaker
 from sse_client.classify import classify_status, classify_stream_error, network_error
@@ -156,7 +157,7 @@ class ChatRun:
 
     async def _attempt(self, monitor: HeartbeatMonitor) -> None:
         """One connection: send the request and deliver the reply until it completes."""
-        response = await self.transport.send(self._http_request(stream=True))
+        response = await self.transport.send(await self._http_request(stream=True))
         try:
             await self._check_status(response)
             if _content_type(response) == _JSON:
@@ -217,7 +218,7 @@ class ChatRun:
         raise self._exhausted()
 
     async def _fallback_request(self) -> None:
-        response = await self.transport.send(self._http_request(stream=False))
+        response = await self.transport.send(await self._http_request(stream=False))
         try:
             await self._check_status(response)
             self._finish_with(await _final_response(response))
@@ -257,13 +258,14 @@ class ChatRun:
         if text:
             self.on_chunk(text)
 
-    def _http_request(self, *, stream: bool) -> HttpRequest:
+    async def _http_request(self, *, stream: bool) -> HttpRequest:
         headers = {
             "Content-Type": _JSON,
             "Accept": "text/event-stream" if stream else _JSON,
             # The same key on every attempt and the fallback: one logical request.
             "Idempotency-Key": self.idempotency_key,
             **self.config.headers,
+            **await authorization(self.config.get_token),
         }
         if stream and self.parser.last_event_id:
             headers["Last-Event-ID"] = self.parser.last_event_id

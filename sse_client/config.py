@@ -12,6 +12,7 @@ and refuses unknown ones, so that a typo is an error rather than a silent defaul
       timeouts: { firstByteMs: 30000, idleMs: 45000, noProgressMs: 120000, totalMs: null },
       circuit: { failureThreshold: 5, coolDownMs: 30000 },
       random: () => Math.random(),   // the jitter's random source, [0, 1)
+      getToken: async () => token,   // sent as "Authorization: Bearer <token>" on every request
     }
 
 Times are milliseconds in JavaScript and seconds in Python; a `null` timeout is switched off.
@@ -24,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from sse_client.auth import TokenProvider
 from sse_client.backoff import BackoffPolicy
 from sse_client.circuit import CircuitPolicy
 from sse_client.heartbeat import Deadlines
@@ -41,6 +43,8 @@ class ClientConfig:
         request when streaming fails.
     backoff, deadlines, circuit: the retry policy, the heartbeat deadlines, the circuit breaker.
     random: the jitter's random source, returning floats in [0, 1).
+    get_token: called before every request; its token (or awaitable of one) is sent as
+        `Authorization: Bearer <token>`.
     """
 
     endpoint: str = "/api/chat"
@@ -52,6 +56,7 @@ class ClientConfig:
     deadlines: Deadlines = field(default_factory=Deadlines)
     circuit: CircuitPolicy = field(default_factory=CircuitPolicy)
     random: Callable[[], float] = _random.random
+    get_token: TokenProvider | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.endpoint, str) or not self.endpoint:
@@ -67,6 +72,8 @@ class ClientConfig:
                 raise ValueError(f"{name} must be true or false")
         if not callable(self.random):
             raise ValueError("random must be a function returning a number in [0, 1)")
+        if self.get_token is not None and not callable(self.get_token):
+            raise ValueError("getToken must be a function returning a token (or a Promise of one)")
 
     def with_options(self, options: Mapping[str, Any]) -> ClientConfig:
         """A copy with the given JavaScript-style options changed."""

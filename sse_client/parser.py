@@ -13,7 +13,9 @@ would give, and lets the hot path use C-speed `bytes` methods instead of per-cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn, cast
 
 from sse_client.errors import StreamError, StreamErrorType
 
@@ -25,7 +27,6 @@ _BOM = b"\xef\xbb\xbf"
 _CR = 0x0D
 _LF = 0x0A
 _COLON = 0x3A
-_SPACE = 0x20
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,28 @@ class ServerSentEvent:
     event: str = "message"
     id: str = ""
     retry: int | None = None
+
+
+class _EventBuilder:
+    """Builds a `ServerSentEvent` in half the time of its frozen `__init__`.
+
+    A frozen dataclass sets each field through `object.__setattr__`: four calls that cost as
+    much as parsing a small event. This class has the same slots, sets them plainly, then makes
+    the object a `ServerSentEvent`, as CPython allows between classes of one slot layout: the
+    result is the same as `ServerSentEvent(data, event, id, retry)`, frozen and all.
+    """
+
+    __slots__ = ServerSentEvent.__slots__
+
+    def __init__(self, data: str, event: str, id: str, retry: int | None) -> None:
+        self.data = data
+        self.event = event
+        self.id = id
+        self.retry = retry
+        self.__class__ = ServerSentEvent  # type: ignore[assignment]
+
+
+_new_event = cast(Callable[[str, str, str, "int | None"], ServerSentEvent], _EventBuilder)
 
 
 class EventTooLargeError(StreamError):
@@ -65,6 +88,11 @@ class EventStreamParser:
 
     Linear in its input however it is split: an unfinished line is kept in a bytearray that
     grows in place, and only the newly fed bytes are searched for line ends.
+
+    How a feed is parsed, with C-speed `bytes` methods on whole chunks: the complete lines of
+    the chunk have their line ends made LF, then are split at each blank line (`b"\\n\\n"`) into
+    the field lines of one event; an event of only `data: ` lines, the commonest by far, has its
+    data joined by one `replace` instead of line by line.
     """
 
     def __init__(self, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
@@ -123,108 +151,171 @@ class EventStreamParser:
 
         events: list[ServerSentEvent] = []
         if self._tail:
-            end = _first_line_end(chunk)
-            if end < 0:
+            if b"\n" not in chunk and b"\r" not in chunk:
+                # Still no line end: grow the line in place, never copy it again.
                 self._tail += chunk
                 self._check_size(len(self._tail), events)
                 return events
-            self._tail += chunk[:end]
-            line = bytes(self._tail)
+            chunk = b"".join((self._tail, chunk))
             self._tail.clear()
-            self._process_lines([line], events)
-            if chunk[end] == _CR and end + 1 < len(chunk) and chunk[end + 1] == _LF:
-                end += 1
-            elif end + 1 == len(chunk) and chunk[end] == _CR:
-                self._skip_lf = True
-            chunk = chunk[end + 1 :]
-            if not chunk:
+        end = max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) + 1  # just after the last line end
+        if end == len(chunk):
+            self._skip_lf = chunk[-1] == _CR
+        else:
+            self._tail += chunk[end:]
+            if not end:
+                self._check_size(len(self._tail), events)
                 return events
-
-        lines = chunk.splitlines()  # bytes.splitlines splits on CR, LF and CRLF only
-        last = chunk[-1]
-        if last == _CR:
-            self._skip_lf = True
-        elif last != _LF:
-            self._tail += lines.pop()
-        self._process_lines(lines, events)
-        if self._tail:
-            self._check_size(len(self._tail), events)
+            chunk = chunk[:end]
+        if b"\r" in chunk:
+            # Every line end becomes one LF. Exact: a line holds no CR or LF, and neither byte
+            # is ever part of a multi-byte UTF-8 sequence.
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if chunk[0] == _LF:
+            # A blank line first ends the event begun in earlier feeds. Doubled, it is a blank
+            # line after a line end, as `_interpret` expects every blank line to be.
+            chunk = b"\n" + chunk
+        if self._event_bytes + len(chunk) + len(self._tail) > self.max_event_bytes:
+            self._check_events_size(chunk, events)  # the slow path, near the limit only
+        self._interpret(chunk, events)
         return events
 
-    def _process_lines(self, lines: list[bytes], events: list[ServerSentEvent]) -> None:
-        """Apply the spec's per-line rules. Kept in one loop because it is the hot path."""
+    def _interpret(self, text: bytes, events: list[ServerSentEvent]) -> None:
+        """Apply the spec's rules to `text`, whole lines each ended by LF, appending to `events`
+        those it completes.
+
+        `text.split(b"\\n\\n")` gives the field lines of each event: each `\\n\\n` is the end of a
+        line, then a blank line. Every piece but the last is followed by a blank line; the
+        last holds the lines of an event that later feeds will finish. A piece may begin with
+        further blank lines (or be empty): those follow a dispatch, and dispatching again
+        would change nothing, so they are skipped.
+
+        The hot path of the parser: state is in local variables while the pieces are read.
+        """
+        pieces = text.split(b"\n\n")
+        unfinished = pieces[-1]
+        pieces[-1] = unfinished[:-1]  # its lines like those of the others: without the last LF
+        last = len(pieces) - 1
         data = self._data
-        for line in lines:
-            if not line:
-                # "If the line is empty (a blank line): Dispatch the event."
-                self.last_event_id = self._id_buffer
-                if data:
-                    value = data[0] if len(data) == 1 else b"\n".join(data)
-                    events.append(
-                        ServerSentEvent(
-                            value.decode("utf-8", "replace"),
-                            self._event_type.decode("utf-8", "replace") or "message",
-                            self.last_event_id,
-                            self.retry,
-                        )
-                    )
-                    data.clear()
+        event_type = self._event_type
+        id_buffer = self._id_buffer
+        last_event_id = self.last_event_id
+        retry = self.retry
+        add_event = events.append
+        for index, piece in enumerate(pieces):
+            # Most events end in `data` lines with one space after the colon, after other
+            # fields (`id`, `event`) or none: the values of those lines joined with LF are the
+            # lines without their field names, which one `replace` gives. The lines before
+            # them (or all lines, if other fields follow them) are read one by one.
+            if piece.startswith(b"data: "):
+                fields, found, values = b"", b"data: ", piece[6:]
+            else:
+                fields, found, values = piece.partition(b"\ndata: ")
+            if found and b"\n" in values:
+                if values.count(b"\n") == values.count(b"\ndata: "):
+                    values = values.replace(b"\ndata: ", b"\n")
+                else:
+                    fields, found = piece, b""
+            for line in fields.split(b"\n") if fields else ():
+                if not line:
+                    continue  # a blank line right after a dispatch
+                if line[0] == _COLON:
+                    continue  # "If the line starts with a U+003A COLON character: Ignore the line."
+                # "If the line contains a U+003A COLON character: Collect the characters on the
+                # line before the first U+003A COLON character, and let field be that string.
+                # Collect the characters on the line after the first U+003A COLON character,
+                # and let value be that string." Otherwise "process the field using the whole
+                # line as the field name, and the empty string as the field value."
+                name, _, value = line.partition(b":")
+                if value[:1] == b" ":
+                    # "If value starts with a U+0020 SPACE character, remove it from value."
+                    value = value[1:]
+                if name == b"data":
+                    # "Append the field value to the data buffer, then append a single U+000A
+                    # LINE FEED (LF) character to the data buffer": kept as a list of values.
+                    data.append(value)
+                elif name == b"event":
+                    event_type = value  # "Set the event type buffer to the field value."
+                elif name == b"id":
+                    # "If the field value does not contain U+0000 NULL, then set the last event
+                    # ID buffer to the field value. Otherwise, ignore the field."
+                    if b"\x00" not in value:
+                        id_buffer = value.decode("utf-8", "replace")
+                elif name == b"retry":
+                    # "If the field value consists of only ASCII digits, then interpret the field
+                    # value as an integer in base ten, and set the event stream's reconnection
+                    # time to that integer. Otherwise, ignore the field."
+                    if value.isdigit():  # bytes.isdigit() is true for ASCII digits only
+                        retry = int(value)
+                # "Otherwise: The field is ignored."
+            if index == last:
+                if found:
+                    data.append(values)
+                break
+            # The blank line after the piece: "If the line is empty (a blank line): Dispatch the
+            # event". Step 1: "Set the last event ID string of the event source to the value of
+            # the last event ID buffer."
+            last_event_id = id_buffer
+            if data:
+                if found:
+                    data.append(values)
+                # "If the data buffer's last character is a U+000A LINE FEED (LF) character,
+                # then remove the last character from the data buffer": the values joined with
+                # LF are what remains.
+                values = b"\n".join(data)
+                data.clear()
+            elif not found:
                 # "If the data buffer is an empty string, set the data buffer and the event
                 # type buffer to the empty string and return."
-                self._event_type = b""
-                self._event_bytes = 0
+                event_type = b""
                 continue
-            if self._event_bytes + len(line) > self.max_event_bytes:
-                # Every line is held to the limit, comments and other fields too, not only
-                # `data`: an unfinished line is (see `feed`), so a line that arrived whole must
-                # be as well, or the outcome would depend on how the input was split.
-                self._check_size(len(line), events)
-            if line[0] == _COLON:
-                continue  # "If the line starts with a U+003A COLON character: Ignore the line."
-            colon = line.find(b":")
-            if colon < 0:
-                # "Otherwise, the string is not empty but does not contain a U+003A COLON
-                # character: process the field using the whole line as the field name, and
-                # the empty string as the field value."
-                name, value = line, b""
-            else:
-                name = line[:colon]
-                # "If value starts with a U+0020 SPACE character, remove it from value."
-                start = colon + 2 if line[colon + 1 : colon + 2] == b" " else colon + 1
-                value = line[start:]
-            self._event_bytes += len(line)
-            if name == b"data":
-                data.append(value)
-            elif name == b"event":
-                self._event_type = value
-            elif name == b"id":
-                # "If the field value does not contain U+0000 NULL, then set the last event
-                # ID buffer to the field value. Otherwise, ignore the field."
-                if b"\x00" not in value:
-                    self._id_buffer = value.decode("utf-8", "replace")
-            elif name == b"retry":
-                # "If the field value consists of only ASCII digits, then interpret the field
-                # value as an integer in base ten, and set the event stream's reconnection
-                # time to that integer. Otherwise, ignore the field."
-                if value.isdigit():  # bytes.isdigit() is true for ASCII digits only
-                    self.retry = int(value)
-            # "Otherwise: The field is ignored."
+            add_event(
+                _new_event(
+                    values.decode("utf-8", "replace"),
+                    event_type.decode("utf-8", "replace") if event_type else "message",
+                    last_event_id,
+                    retry,
+                )
+            )
+            event_type = b""
+        self._event_type = event_type
+        self._id_buffer = id_buffer
+        self.last_event_id = last_event_id
+        self.retry = retry
+        self._event_bytes = (self._event_bytes if not last else 0) + _field_bytes(unfinished)
+
+    def _check_events_size(self, text: bytes, events: list[ServerSentEvent]) -> None:
+        """If an event of `text` (the last one with the tail) is over the limit, interpret the
+        events before it and raise `EventTooLargeError`.
+
+        Every line is held to the limit, comments and other fields too, not only `data`: an
+        unfinished line is (see `feed`), so a line that arrived whole must be as well, or the
+        outcome would depend on how the input was split.
+        """
+        pieces = text.split(b"\n\n")
+        size = self._event_bytes
+        for index, piece in enumerate(pieces):
+            size += _field_bytes(piece)
+            if index == len(pieces) - 1:
+                size += len(self._tail)
+            if size > self.max_event_bytes:
+                if index:
+                    self._interpret(b"\n\n".join(pieces[:index]) + b"\n\n", events)
+                self._fail(events)
+            size = 0
 
     def _check_size(self, pending: int, events: list[ServerSentEvent]) -> None:
         if self._event_bytes + pending > self.max_event_bytes:
-            # Drop what was buffered: the point of the limit is to stop holding it.
-            self._data.clear()
-            self._tail = bytearray()
-            self._failed = EventTooLargeError(self.max_event_bytes, [])
-            raise EventTooLargeError(self.max_event_bytes, events)
+            self._fail(events)
+
+    def _fail(self, events: list[ServerSentEvent]) -> NoReturn:
+        # Drop what was buffered: the point of the limit is to stop holding it.
+        self._data.clear()
+        self._tail = bytearray()
+        self._failed = EventTooLargeError(self.max_event_bytes, [])
+        raise EventTooLargeError(self.max_event_bytes, events)
 
 
-def _first_line_end(chunk: bytes) -> int:
-    """Index of the first CR or LF in `chunk`, or -1."""
-    cr = chunk.find(b"\r")
-    lf = chunk.find(b"\n")
-    if cr < 0:
-        return lf
-    if lf < 0:
-        return cr
-    return min(cr, lf)
+def _field_bytes(piece: bytes) -> int:
+    """The size of the field lines of `piece`, not counting their line ends."""
+    return len(piece) - piece.count(b"\n")

@@ -275,3 +275,17 @@ def final_response_from_json(body: bytes) -> str | None:
         if isinstance(message, dict) and isinstance(message.get("content"), str):
             return str(message["content"])
     return None
+
+
+def chat_event_to_dict(event: ChatEvent) -> dict[str, Any]:
+    """A plain-data view of a chat event, `{"type": "chunk", "content": ..., ...}`, with the
+    field names a JavaScript caller expects."""
+    if isinstance(event, Chunk):
+        return {"type": "chunk", "content": event.content, "index": event.index, "id": event.id}
+    if isinstance(event, Status):
+        return {"type": "status", "message": event.message, "progress": event.progress, "id": event.id}
+    if isinstance(event, Complete):
+        return {"type": "complete", "finalResponse": event.final_response, "id": event.id}
+    if isinstance(event, ErrorReport):
+        return {"type": "error", "code": event.code, "message": event.message, "id": event.id}
+    return {"type": "malformed", "reason": event.reason, "data": event.data, "id": event.id}

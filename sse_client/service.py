@@ -20,8 +20,12 @@ from sse_client.chat_run import ChatRun, ChunkCallback, Sleep
 from sse_client.circuit import CircuitBreaker
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
+from sse_client.auth import authorization
+from sse_client.classify import classify_status
 from sse_client.lifecycle import StatusLifecycle
-from sse_client.transport import Transport
+from sse_client.parser import EventStreamParser
+from sse_client.reader import SSEStreamReader
+from sse_client.transport import HttpRequest, Transport
 
 StatusCallback = Callable[[dict[str, Any]], object]
 
@@ -79,6 +83,38 @@ class SSEService:
             raise
         lifecycle.completed(length=len(text))
         return text
+
+
+    async def open_stream(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> SSEStreamReader:
+        """The low-level API: one request, no retries, no fallback. Returns a reader once the
+        response headers have arrived; iterate it for the normalised events.
+
+        Raises `StreamError` for an HTTP error status and for a response that is not an event
+        stream. The configured headers and token go with the request.
+        """
+        request_headers = {
+            "Accept": "text/event-stream",
+            **self.config.headers,
+            **(headers or {}),
+            **await authorization(self.config.get_token),
+        }
+        response = await self.transport.send(HttpRequest(url=url, method=method, headers=request_headers, body=body))
+        try:
+            if not 200 <= response.status < 300:
+                raise classify_status(response.status, await response.read())
+            return SSEStreamReader(
+                response, parser=EventStreamParser(max_event_bytes=self.config.max_event_bytes)
+            )
+        except BaseException:
+            await response.aclose()
+            raise
 
 
 def _ignore(_status: dict[str, Any]) -> None:

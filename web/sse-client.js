@@ -67,14 +67,17 @@
     pyodide.unpackArchive(await packageBytes, "zip", { extractDir: sitePackages });
     // The module proxy lives as long as the page: its attribute proxies are borrowed from it.
     var module = pyodide.pyimport("sse_client.bridge");
-    bridge = { configure: module.configure, startChat: module.start_chat };
+    bridge = { configure: module.configure, startChat: module.start_chat, startStream: module.start_stream };
     globalThis.SSEClient.pyodide = pyodide; // the runtime, for callers who want Python too
     pendingOptions.splice(0).forEach(applyOptions);
   }
 
+  var tokenProvider = null; // getToken, kept here too for authFetch's plain (non-stream) requests
+
   function applyOptions(options) {
     var result = bridge.configure(options);
     if (!result.ok) throw new SSEClientError(result.error);
+    if ("getToken" in options) tokenProvider = options.getToken || null;
   }
 
   /** Set options (endpoint, headers, maxEventBytes, ...). Unknown options throw. */
@@ -98,6 +101,126 @@
     return outcome.text;
   }
 
+  /**
+   * The low-level API. Without `options.stream`: `fetch(url, init)` with the configured
+   * headers and token. With `options.stream: true`: resolves, once the response headers show an
+   * event stream, to a reader:
+   *   for await (const event of reader.readEvents()) { ... }   // {type: "chunk", content, ...}
+   *   reader.cancel(); reader.bytesReceived; reader.eventsReceived
+   * `options.onEvent(event)` and `options.onError(error)` are called as well, if given, and
+   * `options.signal` (an AbortSignal) cancels like reader.cancel(). An HTTP error or a response
+   * that is not an event stream rejects with an SSEClientError. No retries: that is
+   * chatWithModelStream's job.
+   */
+  async function authFetch(url, init, options) {
+    await ready;
+    init = init || {};
+    options = options || {};
+    var headers = new Headers(init.headers || {});
+    if (!options.stream) {
+      if (tokenProvider) {
+        var token = await tokenProvider();
+        if (token) headers.set("Authorization", "Bearer " + token);
+      }
+      return fetch(url, Object.assign({}, init, { headers: headers }));
+    }
+    return new Promise(function (resolve, reject) {
+      var reader = new EventStreamReader(options);
+      if (options.signal) {
+        if (options.signal.aborted) reader.cancel();
+        else options.signal.addEventListener("abort", function () { reader.cancel(); }, { once: true });
+      }
+      var plainInit = { method: init.method || "GET", headers: Object.fromEntries(headers) };
+      if (init.body != null) plainInit.body = init.body;
+      bridge.startStream(
+        new URL(url, document.baseURI).href,
+        plainInit,
+        function () { reader._opened = true; resolve(reader); },
+        function (event, bytes, events) { reader._push(event, bytes, events); },
+        function (outcome) {
+          var error = outcome.ok ? null : new SSEClientError(outcome.error);
+          if (!reader._end(outcome, error) && error) reject(error); // failed before it opened
+        },
+        reader._controller.signal);
+    });
+  }
+
+  /** What authFetch(..., {stream: true}) resolves to: the events of one stream, in order. */
+  class EventStreamReader {
+    constructor(options) {
+      this.bytesReceived = 0;
+      this.eventsReceived = 0;
+      this._options = options;
+      this._controller = new AbortController();
+      this._queue = [];
+      this._waiting = null; // the pending next() of readEvents, if any
+      this._opened = false;
+      this._cancelled = false;
+      this._finished = false;
+      this._error = null;
+    }
+
+    /** Stop reading and abort the request; readEvents() then ends without an error. */
+    cancel() {
+      this._cancelled = true;
+      this._controller.abort();
+    }
+
+    /** An async iterator of the normalised events; `break` out of for-await cancels. */
+    readEvents() {
+      var self = this;
+      return {
+        [Symbol.asyncIterator]: function () { return this; },
+        next: function () { return self._next(); },
+        return: function () {
+          self.cancel();
+          return Promise.resolve({ value: undefined, done: true });
+        },
+      };
+    }
+
+    _next() {
+      if (this._queue.length) return Promise.resolve({ value: this._queue.shift(), done: false });
+      if (this._finished) {
+        return this._error ? Promise.reject(this._error) : Promise.resolve({ value: undefined, done: true });
+      }
+      var self = this;
+      return new Promise(function (resolve, reject) { self._waiting = { resolve: resolve, reject: reject }; });
+    }
+
+    _push(event, bytes, events) {
+      this.bytesReceived = bytes;
+      this.eventsReceived = events;
+      if (this._options.onEvent) this._options.onEvent(event);
+      if (this._waiting) {
+        var waiting = this._waiting;
+        this._waiting = null;
+        waiting.resolve({ value: event, done: false });
+      } else {
+        this._queue.push(event);
+      }
+    }
+
+    // Returns whether the stream had opened (else the caller rejects authFetch itself).
+    _end(outcome, error) {
+      if (outcome.bytesReceived !== undefined) {
+        this.bytesReceived = outcome.bytesReceived;
+        this.eventsReceived = outcome.eventsReceived;
+      }
+      if (error && error.type === "CANCELLED" && this._cancelled) error = null; // asked for
+      this._finished = true;
+      this._error = error;
+      if (error && this._options.onError) this._options.onError(error);
+      if (this._waiting) {
+        var waiting = this._waiting;
+        this._waiting = null;
+        if (error) waiting.reject(error);
+        else waiting.resolve({ value: undefined, done: true });
+      }
+      return this._opened;
+    }
+  }
+
   var ready = boot().catch(function (error) {
     throw error instanceof SSEClientError
       ? error
@@ -108,6 +231,7 @@
     ready: ready,
     configure: configure,
     chatWithModelStream: chatWithModelStream,
+    authFetch: authFetch,
     SSEClientError: SSEClientError,
     version: PACKAGE_VERSION,
     pyodide: null, // set once ready

@@ -9,12 +9,32 @@ Routes:
 - ``GET /api/health``: ``{"ok": true}``.
 - ``POST /api/chat``: the chat endpoint of PROTOCOL.md, configured by its query string (see
   :class:`~sse_client.testing.mock_script.MockOptions`), e.g. ``/api/chat?format=openai``.
+- ``GET /api/chat``: the same stream for the same query, for the browser's ``EventSource``
+  (which can only GET): no body, the default model, always streaming (unless ``json=1``).
 - ``GET /api/mock/requests``: the log of the last 500 chat requests; ``DELETE`` clears it and
   the attempt counters.
+- ``GET /api/mock/stamps?session=S``: ``{"stamps": [[event_id, server_ms], ...]}``, the
+  ``server_ms`` written into each event of the latest ``stamp=1`` request of session ``S``, so far
+  (404 if there is none), for a client whose callback never sees the event's JSON.
 - With a web root: ``/dist/`` and ``/demo/`` serve ``<web_root>/dist`` and ``<web_root>/demo``,
   and ``/`` redirects to ``/demo/``.
 
 Every route allows cross-origin requests (CORS), static files included.
+
+Benchmark options (query string, like the others; they apply to every attempt):
+
+- ``events=N``: the reply is exactly N chunks, the pieces of ``text`` (``chunk_chars`` each)
+  repeated in a cycle; the frames are rendered before the first write, each distinct piece
+  JSON-encoded once, so a long body costs the server little.
+- ``batch_bytes=N``: flat out. The frames go back to back, joined into writes of at least N
+  bytes, with no pause; needs ``delay_ms=0`` (and no pacing, drip, stall or keep-alive only).
+  ``format=openai&events=20000&delay_ms=0&batch_bytes=65536`` keeps the server far from being
+  the bottleneck of a client benchmark.
+- ``pace_hz=N``: N events a second, event k written at k/N s after the first, on absolute
+  times so that delays do not add up; replaces ``delay_ms``.
+- ``stamp=1``: every JSON event gets ``"server_ms"`` as its first member, the server's
+  ``time.time() * 1000`` (sub-millisecond) taken right before the write that sends it, so that a
+  client on the same machine can measure the latency from the write to its callback.
 """
 
 from __future__ import annotations
@@ -28,7 +48,7 @@ import mimetypes
 import os
 import time
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +74,7 @@ from sse_client.testing.mock_script import (
     build_json_reply,
     error_body,
     frames_after,
+    stamp_frame,
     status_error_body,
 )
 
@@ -61,6 +82,8 @@ HARD_MAX_SECONDS = 60.0
 """How long a stalled or keep-alive-only response stays open at most."""
 
 LOG_SIZE = 500
+STAMPED_SESSIONS = 100
+"""How many sessions' write stamps ``/api/mock/stamps`` keeps (the oldest go first)."""
 LOGGED_HEADERS = ("last-event-id", "idempotency-key", "authorization", "accept", "content-type",
                   "origin")
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -163,9 +186,11 @@ def _conversation_key(request: Request) -> str | None:
 class _EventStreamWriter:
     """Writes the frames of one streaming response, with pacing, keep-alives and socket faults."""
 
-    def __init__(self, options: MockOptions, record: RequestRecord) -> None:
+    def __init__(self, options: MockOptions, record: RequestRecord,
+                 stamps: list[tuple[int, float]] | None = None) -> None:
         self._options = options
         self._record = record
+        self._stamps = stamps  # stamp=1: (event id, server_ms) of each event, as written
         self._budget = options.cut_after_bytes  # body bytes left before the cut; None: no cut
         self._gzip = zlib.compressobj(wbits=31) if options.gzip else None  # 31: gzip container
         self._last_write = time.monotonic()  # keep-alives count from the start of the body
@@ -188,26 +213,78 @@ class _EventStreamWriter:
 
     async def _frames(self, frames: Sequence[Frame]) -> AsyncIterator[bytes]:
         options = self._options
+        if options.batch_bytes is not None:
+            async for chunk in self._batched(frames, options.batch_bytes):
+                yield chunk
+            return
         if options.keepalive_only:
             async for chunk in self._idle(HARD_MAX_SECONDS):
                 yield chunk
             return
         sent = 0
+        first_event_at = 0.0  # pace_hz: event k is due at first_event_at + k / pace_hz
         for frame in frames:
             if frame.is_event:
                 if options.stall_after is not None and sent >= options.stall_after:
                     async for chunk in self._idle(HARD_MAX_SECONDS):
                         yield chunk
                     return
-                if sent > 0:
+                if options.pace_hz is not None:
+                    if sent == 0:
+                        first_event_at = time.monotonic()
+                    else:
+                        due = first_event_at + sent / options.pace_hz
+                        async for chunk in self._idle(max(0.0, due - time.monotonic())):
+                            yield chunk
+                elif sent > 0:
                     async for chunk in self._idle(options.delay_ms / 1000):
                         yield chunk
-            async for chunk in self._write(frame.wire):
+            wire = frame.wire
+            if options.stamp and frame.is_event:
+                wire = self._stamped(frame, time.time() * 1000)
+            async for chunk in self._write(wire):
                 yield chunk
             if frame.is_event:
                 sent += 1
                 self._record.events_sent += 1
         self._record.completed = True
+
+    async def _batched(self, frames: Sequence[Frame], batch_bytes: int) -> AsyncIterator[bytes]:
+        """``batch_bytes``: the frames back to back, in writes of at least ``batch_bytes``."""
+        stamp = self._options.stamp
+        batch: list[Frame] = []
+        size = 0
+        events = 0
+        for frame in frames:
+            batch.append(frame)
+            size += len(frame.wire)  # characters, not bytes: a batch only needs to be large
+            events += frame.is_event
+            if size >= batch_bytes:
+                async for chunk in self._write_batch(batch, events, stamp):
+                    yield chunk
+                batch, size, events = [], 0, 0
+        if batch:
+            async for chunk in self._write_batch(batch, events, stamp):
+                yield chunk
+        self._record.completed = True
+
+    async def _write_batch(self, batch: list[Frame], events: int,
+                           stamp: bool) -> AsyncIterator[bytes]:
+        if stamp:
+            now = time.time() * 1000
+            wires = [self._stamped(frame, now) if frame.is_event else frame.wire for frame in batch]
+        else:
+            wires = [frame.wire for frame in batch]
+        async for chunk in self._write("".join(wires)):
+            yield chunk
+        self._record.events_sent += events
+
+    def _stamped(self, frame: Frame, server_ms: float) -> str:
+        """``frame`` carrying ``server_ms``; remembered for ``/api/mock/stamps``."""
+        wire = stamp_frame(frame.wire, server_ms)
+        if self._stamps is not None and len(wire) != len(frame.wire):  # [DONE] carries none
+            self._stamps.append((frame.position, round(server_ms, 3)))
+        return wire
 
     async def _idle(self, seconds: float) -> AsyncIterator[bytes]:
         """Wait ``seconds``, writing a keep-alive whenever nothing was written for the interval."""
@@ -258,6 +335,8 @@ class MockBackend:
 
     def __init__(self) -> None:
         self.log = RequestLog()
+        # session -> (event id, server_ms) of each stamped event of its latest stamp=1 request
+        self.stamps: OrderedDict[str, list[tuple[int, float]]] = OrderedDict()
 
     async def health(self, request: Request) -> Response:
         """``GET /api/health``."""
@@ -274,10 +353,34 @@ class MockBackend:
             return Response(status_code=204)
         return JSONResponse(self.log.snapshot())
 
+    async def stamp_log(self, request: Request) -> Response:
+        """``GET /api/mock/stamps?session=S``: the write stamps of session S's latest request."""
+        stamps = self.stamps.get(request.query_params.get("session", ""))
+        if stamps is None:
+            return JSONResponse(error_body("NOT_FOUND", "no stamp=1 request with that session"),
+                                status_code=404)
+        return JSONResponse({"stamps": stamps})
+
+    def _stamps_for(self, request: Request, options: MockOptions) -> list[tuple[int, float]] | None:
+        session = request.query_params.get("session")
+        if not options.stamp or session is None:
+            return None
+        stamps: list[tuple[int, float]] = []
+        self.stamps.pop(session, None)
+        self.stamps[session] = stamps
+        while len(self.stamps) > STAMPED_SESSIONS:
+            self.stamps.popitem(last=False)
+        return stamps
+
     async def chat(self, request: Request) -> Response:
-        """``POST /api/chat``: the scripted reply, streamed or not, with the requested faults."""
-        body = _parse_body(await request.body())
-        record = self.log.begin(request, body)
+        """``POST /api/chat``: the scripted reply, streamed or not, with the requested faults.
+        ``GET /api/chat`` (EventSource): the same stream, for a request without a body."""
+        if request.method == "GET":
+            body: Any = {}
+            record = self.log.begin(request, None)
+        else:
+            body = _parse_body(await request.body())
+            record = self.log.begin(request, body)
         try:
             options = MockOptions.from_query(request.query_params).for_attempt(record.attempt)
         except InvalidOption as exc:
@@ -299,7 +402,8 @@ class MockBackend:
         if options.gzip:
             headers["Content-Encoding"] = "gzip"
         record.status = 200
-        return StreamingResponse(_EventStreamWriter(options, record).body(frames), headers=headers,
+        writer = _EventStreamWriter(options, record, self._stamps_for(request, options))
+        return StreamingResponse(writer.body(frames), headers=headers,
                                  media_type="text/event-stream; charset=utf-8")
 
 
@@ -353,8 +457,9 @@ def create_app(web_root: Path | None = None) -> Starlette:
     backend = MockBackend()
     routes: list[BaseRoute] = [
         Route("/api/health", backend.health, methods=["GET"]),
-        Route("/api/chat", backend.chat, methods=["POST"]),
+        Route("/api/chat", backend.chat, methods=["GET", "POST"]),
         Route("/api/mock/requests", backend.requests, methods=["GET", "DELETE"]),
+        Route("/api/mock/stamps", backend.stamp_log, methods=["GET"]),
     ]
     if web_root is not None:
         routes += [

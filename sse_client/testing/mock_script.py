@@ -73,6 +73,16 @@ class MockOptions:
     json_reply: bool = False
     error_event: int | None = None
     gzip: bool = False
+    # Benchmark options (see the module docs of ``mock_backend``); not faults, so they apply to
+    # every attempt.
+    events: int | None = None
+    """The reply is this many chunks: the pieces of ``text`` repeated in a cycle."""
+    batch_bytes: int | None = None
+    """Write the frames back to back, joined into writes of at least this many bytes."""
+    pace_hz: int | None = None
+    """Write events at this steady rate (event k at k / pace_hz s); replaces ``delay_ms``."""
+    stamp: bool = False
+    """Each JSON event carries ``"server_ms"``: the server's clock when it was written."""
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -90,6 +100,21 @@ class MockOptions:
                 _check_range(name, value, 0, 1_000_000_000)
         if self.status is not None:
             _check_range("status", self.status, 400, 599)
+        if self.events is not None:
+            _check_range("events", self.events, 1, MAX_EVENTS)
+        if self.batch_bytes is not None:
+            _check_range("batch_bytes", self.batch_bytes, 1, 16 * 1024 * 1024)
+            # Batching is for flat-out throughput: it has no pauses to pace, stall or drip in.
+            conflicts = [name for name, on in (
+                ("delay_ms", self.delay_ms != 0), ("pace_hz", self.pace_hz is not None),
+                ("drip", self.drip), ("stall_after", self.stall_after is not None),
+                ("keepalive_only", self.keepalive_only)) if on]
+            if conflicts:
+                raise InvalidOption(
+                    f"batch_bytes writes without pauses: it needs delay_ms=0 and cannot be "
+                    f"combined with {', '.join(conflicts)}")
+        if self.pace_hz is not None:
+            _check_range("pace_hz", self.pace_hz, 1, 10_000)
         if self.retry_after is not None and not (
             self.retry_after.isascii() and self.retry_after.isprintable() and self.retry_after
         ):
@@ -108,12 +133,14 @@ class MockOptions:
             raise InvalidOption(f"unknown option(s) {', '.join(unknown)}; known: {known}")
         fields: dict[str, Any] = {}
         for name in ("chunk_chars", "delay_ms", "ping_ms", "fault_attempts", "cut_after_bytes",
-                     "status", "stall_after", "malformed", "error_event"):
+                     "status", "stall_after", "malformed", "error_event", "events",
+                     "batch_bytes", "pace_hz"):
             if name in params:
                 fields[name] = _parse_int(name, params[name])
         for query_name, field in (("stutter", "stutter"), ("resume", "resume"),
                                   ("keepalive_only", "keepalive_only"), ("drip", "drip"),
-                                  ("json", "json_reply"), ("gzip", "gzip")):
+                                  ("json", "json_reply"), ("gzip", "gzip"),
+                                  ("stamp", "stamp")):
             if query_name in params:
                 fields[field] = _parse_flag(query_name, params[query_name])
         for name in ("format", "text", "retry_after"):
@@ -143,7 +170,11 @@ _QUERY_NAMES = frozenset({
     "format", "text", "chunk_chars", "delay_ms", "stutter", "ping_ms", "resume",
     "fault_attempts", "cut_after_bytes", "status", "retry_after", "stall_after",
     "keepalive_only", "malformed", "drip", "json", "error_event", "gzip", "session",
+    "events", "batch_bytes", "pace_hz", "stamp",
 })
+
+MAX_EVENTS = 2_000_000
+"""The most chunks ``events`` may ask for (a 2,000,000-event body is about 300 MB)."""
 
 
 def _parse_int(name: str, raw: str) -> int:
@@ -187,6 +218,30 @@ class Frame:
     wire: str
 
 
+def reply_pieces(options: MockOptions) -> list[str]:
+    """The chunk texts of the reply, before stutter and errors: ``text`` in pieces of
+    ``chunk_chars``, or with ``events=N`` exactly N pieces, cycling through those pieces."""
+    pieces = split_reply(options.text, options.chunk_chars)
+    if options.events is None or not pieces:
+        return pieces
+    cycles, rest = divmod(options.events, len(pieces))
+    return pieces * cycles + pieces[:rest]
+
+
+def reply_text(options: MockOptions) -> str:
+    """The whole reply the options describe (what a client must end up showing)."""
+    return options.text if options.events is None else "".join(reply_pieces(options))
+
+
+def stamp_frame(wire: str, server_ms: float) -> str:
+    """``wire`` with ``"server_ms": server_ms`` as the first member of its JSON data.
+
+    Frames whose data is not a JSON object ([DONE], raw text) are returned unchanged. Our JSON
+    is one line (``json.dumps`` escapes line feeds), so the first ``data: {`` is the whole value.
+    """
+    return wire.replace("\ndata: {", f'\ndata: {{"server_ms": {server_ms:.3f}, ', 1)
+
+
 def encode_event(event_id: int, data: str) -> str:
     """The wire text of one event: an ``id:`` line and the data, one ``data:`` line per line.
 
@@ -227,7 +282,7 @@ def frames_after(frames: list[Frame], last_event_id: int | None) -> list[Frame]:
 
 def _event_payloads(options: MockOptions, *, model: str, created: int) -> list[str]:
     """The data of each event; the event id is the index in this list."""
-    pieces = split_reply(options.text, options.chunk_chars)
+    pieces = reply_pieces(options)
     if options.stutter:
         pieces = ["".join(pieces[:count]) for count in range(1, len(pieces) + 1)]
     # An in-stream error replaces everything after its chunk; past the end it replaces the end.
@@ -241,13 +296,14 @@ def _event_payloads(options: MockOptions, *, model: str, created: int) -> list[s
         payloads += [_dumps({"type": "chunk", "data": {"content": piece, "index": index}})
                      for index, piece in enumerate(pieces)]
         payloads.append(_dumps(error_body("UPSTREAM", message) if failing else
-                               {"type": "complete", "data": {"final_response": options.text}}))
+                               {"type": "complete", "data": {"final_response": reply_text(options)}}))
         return payloads
     if options.format == "legacy":
         # The legacy format has no error shape and no end event: the stream just ends, and an
         # error is sent in the standard shape (what the backends that mix them do).
         payloads = [_dumps({"chunk": STATUS_MESSAGE, "type": "status"})]
-        payloads += [_dumps({"chunk": piece}) for piece in pieces]
+        rendered = {piece: _dumps({"chunk": piece}) for piece in set(pieces)}
+        payloads += [rendered[piece] for piece in pieces]
         return payloads + ([_dumps(error_body("UPSTREAM", message))] if failing else [])
     if options.format == "openai":
         return _openai_payloads(pieces, failing=failing, message=message, model=model,
@@ -264,7 +320,10 @@ def _openai_payloads(pieces: list[str], *, failing: bool, message: str, model: s
                                                     "finish_reason": finish_reason}]})
 
     payloads = [chunk({"role": "assistant"}, None)]
-    payloads += [chunk({"content": piece}, None) for piece in pieces]
+    # Each distinct piece is rendered once: with ``events=N`` the pieces repeat, and a
+    # 100,000-event benchmark body should not wait on 100,000 json.dumps calls.
+    rendered = {piece: chunk({"content": piece}, None) for piece in set(pieces)}
+    payloads += [rendered[piece] for piece in pieces]
     if failing:
         error = {"message": message, "type": "server_error", "code": "upstream"}
         return payloads + [_dumps({"error": error})]
@@ -273,11 +332,12 @@ def _openai_payloads(pieces: list[str], *, failing: bool, message: str, model: s
 
 def build_json_reply(options: MockOptions, *, model: str, created: int) -> dict[str, Any]:
     """The non-streaming answer: an OpenAI ``chat.completion`` for format=openai, else standard."""
+    text = reply_text(options)
     if options.format == "openai":
         return {"id": OPENAI_ID, "object": "chat.completion", "created": created, "model": model,
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": options.text}}]}
-    return {"type": "complete", "data": {"final_response": options.text}}
+                             "message": {"role": "assistant", "content": text}}]}
+    return {"type": "complete", "data": {"final_response": text}}
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:

@@ -250,7 +250,9 @@ def test_cancel_during_the_backoff_wait_stops_the_retries(
           const controller = new AbortController();
           const config = { retry: { baseDelayMs: 5000, maxDelayMs: 5000 }, random: () => 0.99 };
           const pending = runChat(endpoint, null, { signal: controller.signal }, config);
+          const giveUpAt = Date.now() + 10000;  // a chat that failed early must not hang the test
           while (!document.getElementById("status").textContent.startsWith("reconnecting")) {
+            if (Date.now() > giveUpAt) throw new Error("never reconnected: " + document.getElementById("status").textContent);
             await new Promise(resolve => setTimeout(resolve, 10));
           }
           const abortedAt = Date.now();

@@ -6,6 +6,7 @@ elsewhere and must not be needed to tell whether the server is right.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import select
 import signal
@@ -25,8 +26,17 @@ import httpx
 import pytest
 import uvicorn
 
-from sse_client.testing.mock_backend import create_app
-from sse_client.testing.mock_script import DEFAULT_REPLY, InvalidOption, MockOptions, split_reply
+from sse_client.testing.mock_backend import RequestLog, _EventStreamWriter, create_app
+from sse_client.testing.mock_script import (
+    DEFAULT_REPLY,
+    InvalidOption,
+    MockOptions,
+    build_frames,
+    reply_pieces,
+    reply_text,
+    split_reply,
+    stamp_frame,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -531,3 +541,102 @@ def test_cli_announces_the_address_and_cuts_without_a_traceback() -> None:
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Traceback" not in stderr
+
+
+# --- benchmark options: GET for EventSource, events, batch_bytes, pace_hz, stamp --------------
+
+def test_get_serves_the_same_stream_as_post_for_eventsource(client: httpx.Client) -> None:
+    query = "delay_ms=0&chunk_chars=5&text=Hello%20world"
+    response = client.get(f"/api/chat?{query}", headers={"Accept": "text/event-stream"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert response.text == chat(client, query).text
+    assert client.get("/api/chat?json=1&text=Hi").json() == {
+        "type": "complete", "data": {"final_response": "Hi"}}
+    assert client.get("/api/chat?delay_ms=x").status_code == 400
+
+
+def test_events_cycles_the_pieces_of_the_text(client: httpx.Client) -> None:
+    options = MockOptions.from_query({"events": "7", "chunk_chars": "2", "text": "abcde"})
+    assert reply_pieces(options) == ["ab", "cd", "e", "ab", "cd", "e", "ab"]
+    assert reply_text(options) == "abcdeabcdeab"
+    received = json_events(chat(client, "events=7&chunk_chars=2&text=abcde&delay_ms=0").text)
+    assert [p["data"]["content"] for _, p in received[1:-1]] == reply_pieces(options)
+    assert received[-1][1]["data"]["final_response"] == "abcdeabcdeab"
+    openai = events(chat(client, "format=openai&events=1000&delay_ms=0").text)
+    assert len(openai) == 1000 + 3  # role, the chunks, stop, [DONE]
+    assert [event_id for event_id, _ in openai] == list(range(1003))
+
+
+def test_batch_bytes_joins_frames_into_large_writes_of_the_same_body(client: httpx.Client) -> None:
+    options = MockOptions.from_query({"events": "500", "delay_ms": "0", "batch_bytes": "4096",
+                                      "format": "openai"})
+    frames = build_frames(options, model="m", created=0)
+    session = new_session()
+    record = RequestLog().begin(_FakeRequest(session), {})
+    writes = asyncio.run(_collect(_EventStreamWriter(options, record).body(frames)))
+    assert b"".join(writes) == "".join(frame.wire for frame in frames).encode()
+    assert all(len(write) >= 4096 for write in writes[:-1])
+    assert len(writes) < len(frames) / 10
+    assert record.events_sent == len(frames) and record.completed
+    # Over HTTP: the same events as without batching.
+    query = "format=standard&events=300&delay_ms=0&text=abc%C3%A9"
+    assert chat(client, f"{query}&batch_bytes=1000").text == chat(client, query).text
+
+
+@pytest.mark.parametrize("query, conflict", [
+    ({"batch_bytes": "100"}, "delay_ms"),
+    ({"batch_bytes": "100", "delay_ms": "0", "pace_hz": "10"}, "pace_hz"),
+    ({"batch_bytes": "100", "delay_ms": "0", "drip": "1"}, "drip"),
+    ({"batch_bytes": "0", "delay_ms": "0"}, "batch_bytes must be between"),
+    ({"events": "0"}, "events must be between"),
+    ({"pace_hz": "0"}, "pace_hz must be between"),
+    ({"stamp": "yes"}, "stamp must be 0 or 1"),
+])
+def test_benchmark_options_reject_conflicts(query: dict[str, str], conflict: str) -> None:
+    with pytest.raises(InvalidOption, match=conflict):
+        MockOptions.from_query(query)
+
+
+def test_stamp_frame_puts_server_ms_first_in_json_data_only() -> None:
+    assert stamp_frame('id: 3\ndata: {"a": 1}\n\n', 1234.5678) == (
+        'id: 3\ndata: {"server_ms": 1234.568, "a": 1}\n\n')
+    assert stamp_frame("id: 4\ndata: [DONE]\n\n", 1.0) == "id: 4\ndata: [DONE]\n\n"
+    assert stamp_frame("id: 5\ndata: raw {text}\n\n", 1.0) == "id: 5\ndata: raw {text}\n\n"
+
+
+def test_pace_hz_with_stamp_writes_on_schedule_and_says_when(client: httpx.Client) -> None:
+    session = new_session()
+    before = time.time() * 1000
+    body = client.get(f"/api/chat?format=openai&events=10&pace_hz=100&stamp=1&session={session}")
+    after = time.time() * 1000
+    received = events(body.text)
+    assert received[-1] == (12, "[DONE]")
+    stamps = [json.loads(data)["server_ms"] for _, data in received[:-1]]
+    assert before <= stamps[0] and stamps[-1] <= after
+    # Event k is written no earlier than k / pace_hz after the first (1 ms of clock slack).
+    assert all(stamp - stamps[0] >= k * 10 - 1 for k, stamp in enumerate(stamps))
+    assert all(json.loads(data)["choices"] for _, data in received[:-1])  # still OpenAI chunks
+    logged = client.get(f"/api/mock/stamps?session={session}").json()["stamps"]
+    assert logged == [[event_id, stamp] for (event_id, _), stamp in zip(received, stamps)]
+    assert client.get(f"/api/mock/stamps?session={new_session()}").status_code == 404
+
+
+def test_stamp_in_a_batch_stamps_every_event_with_the_write_time(client: httpx.Client) -> None:
+    body = chat(client, "format=standard&events=50&delay_ms=0&batch_bytes=100000&stamp=1").text
+    stamps = {json.loads(data)["server_ms"] for _, data in events(body)}
+    assert len(stamps) == 1  # one write
+
+
+class _FakeRequest:
+    """Just enough of a Starlette request for `RequestLog.begin`."""
+
+    def __init__(self, session: str) -> None:
+        self.url = httpx.URL("http://test/api/chat")
+        self.query_params = {"session": session}
+        self.method = "POST"
+        self.headers: dict[str, str] = {}
+
+
+async def _collect(body: Any) -> list[bytes]:
+    return [chunk async for chunk in body]
