@@ -57,16 +57,17 @@ def build() -> Path:
 
 
 def ensure_npm_packages() -> None:
-    """`npm ci` when node_modules does not hold exactly what package-lock.json pins."""
-    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
-    wanted = lock["packages"]["node_modules/pyodide"]["version"]
-    installed = PYODIDE_NPM / "package.json"
-    if installed.exists() and json.loads(installed.read_text(encoding="utf-8"))["version"] == wanted:
+    """`npm ci` when node_modules was not installed from this exact package-lock.json."""
+    lock = (ROOT / "package-lock.json").read_bytes()
+    stamp = ROOT / "node_modules" / ".sse-client-lock-sha256"
+    wanted = hashlib.sha256(lock).hexdigest()
+    if PYODIDE_NPM.exists() and stamp.exists() and stamp.read_text() == wanted:
         return
     npm = shutil.which("npm")
     if npm is None:
         sys.exit("build.py: npm is needed to install Pyodide (Node 20+); it is not on PATH")
     run([npm, "ci", "--no-audit", "--no-fund"])
+    stamp.write_text(wanted)
 
 
 def copy_runtime(target: Path) -> None:
