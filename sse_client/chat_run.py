@@ -29,7 +29,7 @@ from sse_client.circuit import CircuitBreaker
 from sse_client.classify import classify_status, classify_stream_error, network_error
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.heartbeat import HeartbeatMonitor
+from sse_client.heartbeat import HeartbeatMonitor, deadline_error
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
 from sse_client.payloads import (
@@ -204,7 +204,7 @@ class ChatRun:
         try:
             await asyncio.wait_for(self._fallback_request(), timeout)
         except asyncio.TimeoutError:
-            error = HeartbeatMonitor(self.config.deadlines, 0.0).timeout_error("no_progress", attempt=self.attempt + 1)
+            error = deadline_error("no_progress")
         except StreamError as caught:
             if caught.type is StreamErrorType.CANCELLED:
                 raise

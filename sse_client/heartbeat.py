@@ -116,12 +116,8 @@ class HeartbeatMonitor:
         return max(0.0, min(when for _, when in due) - now)
 
     def timeout_error(self, which: str, *, attempt: int | None = None) -> StreamError:
-        """The TIMEOUT error for deadline `which`; retryable, with the deadline as its cause."""
-        if which not in DEADLINE_MESSAGES:
-            raise ValueError(f"unknown deadline {which!r}; known: {', '.join(DEADLINE_NAMES)}")
-        return StreamError(
-            DEADLINE_MESSAGES[which], type=StreamErrorType.TIMEOUT, retryable=True, attempt=attempt, cause=which
-        )
+        """The TIMEOUT error for deadline `which` (see `deadline_error`)."""
+        return deadline_error(which, attempt=attempt)
 
     def _due(self) -> list[tuple[str, float]]:
         """The armed deadlines as (name, the clock reading at which it passes), in tie order."""
@@ -144,3 +140,12 @@ class HeartbeatMonitor:
 def _camel_case(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def deadline_error(which: str, *, attempt: int | None = None) -> StreamError:
+    """The TIMEOUT error for deadline `which`; retryable, with the deadline as its cause."""
+    if which not in DEADLINE_MESSAGES:
+        raise ValueError(f"unknown deadline {which!r}; known: {', '.join(DEADLINE_NAMES)}")
+    return StreamError(
+        DEADLINE_MESSAGES[which], type=StreamErrorType.TIMEOUT, retryable=True, attempt=attempt, cause=which
+    )
