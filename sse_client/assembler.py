@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from sse_client.payloads import Chunk
 
+_COMPACT_AFTER = 512  # parts kept before they are joined into one block
+
 
 class ReplyAssembler:
     def __init__(self) -> None:
-        self._parts: list[str] = []
+        self._blocks: list[str] = []  # joined runs of earlier parts
+        self._parts: list[str] = []  # the latest parts, not joined yet
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
         self._replay_through: int | None = None  # event ids up to this one are replays
@@ -24,9 +27,13 @@ class ReplyAssembler:
     @property
     def text(self) -> str:
         """Everything delivered so far."""
-        if len(self._parts) > 1:
-            self._parts[:] = ["".join(self._parts)]
-        return self._parts[0] if self._parts else ""
+        if len(self._blocks) + len(self._parts) > 1:
+            self._blocks[:] = ["".join([*self._blocks, *self._parts])]
+            self._parts.clear()
+        elif self._parts:
+            self._blocks[:] = self._parts
+            self._parts.clear()
+        return self._blocks[0] if self._blocks else ""
 
     def accept(self, chunk: Chunk) -> str:
         """The text of `chunk` to deliver: "" when it was delivered before."""
@@ -58,8 +65,14 @@ class ReplyAssembler:
 
     def _add(self, content: str) -> str:
         if content:
-            self._parts.append(content)
+            parts = self._parts
+            parts.append(content)
             self.length += len(content)
+            if len(parts) > _COMPACT_AFTER:
+                # A long reply is 100,000s of small strings; joining the recent ones into one
+                # block keeps the per-object overhead (and memory) flat, at linear cost.
+                self._blocks.append("".join(parts))
+                parts.clear()
         return content
 
 

@@ -19,7 +19,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 
 from sse_client.errors import StreamError
 
@@ -116,6 +115,10 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         except OverflowError:  # more digits than a float holds: "a very long time"
             return math.inf
     try:
+        # Imported here, not at the top: email.utils costs ~100 ms of start-up under Pyodide,
+        # and an HTTP-date Retry-After is rare.
+        from email.utils import parsedate_to_datetime
+
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None

@@ -18,6 +18,7 @@ from sse_client.errors import StreamError
 from sse_client.transport import HttpRequest
 
 IN_PYODIDE = sys.platform == "emscripten"
+_MAX_PIECE = 64 * 1024  # the largest piece of body handed to the parser at once
 
 if IN_PYODIDE or TYPE_CHECKING:
     import js
@@ -74,7 +75,15 @@ class FetchResponse:
                     raise _map_js_error(exc, self._controller) from None
                 if result.done:
                     return
-                yield result.value.to_bytes()
+                value = result.value
+                size = value.length
+                if size <= _MAX_PIECE:
+                    yield value.to_bytes()
+                    continue
+                # When Python falls behind, one read brings everything that piled up (MBs);
+                # handing it over in bounded pieces keeps the peak memory of parsing flat.
+                for start in range(0, size, _MAX_PIECE):
+                    yield value.subarray(start, start + _MAX_PIECE).to_bytes()
         finally:
             try:
                 reader.releaseLock()
