@@ -5,6 +5,8 @@
     python3 build.py demo [--port N] set up, build, and serve the demo on http://127.0.0.1:8000
     python3 build.py test [ARGS...]  set up, build, type-check and run the whole test suite
                                      (unit and end-to-end); ARGS go to pytest
+    python3 build.py bench [--quick] set up, build, run the benchmarks against the peers and
+                                     write bench/RESULTS.md (--quick: a smoke run, no file)
 
 "Set up" means: a virtual environment in .venv with the Python dependencies of pyproject.toml
 (re-installed when pyproject.toml changes), and the pinned Pyodide from npm (`npm ci`, re-run
@@ -135,6 +137,8 @@ def main(argv: list[str]) -> int:
     demo.add_argument("--port", type=int, default=8000)
     test = commands.add_parser("test", help="set up, build, type-check and run all tests; extra args go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    bench = commands.add_parser("bench", help="set up, build, run the benchmarks and write bench/RESULTS.md")
+    bench.add_argument("--quick", action="store_true", help="a smoke run with small sizes (does not write results)")
     args = parser.parse_args(argv)
 
     if sys.version_info < (3, 11):
@@ -148,6 +152,9 @@ def main(argv: list[str]) -> int:
         command = [str(python), "-m", "sse_client.testing.mock_backend", "--host", args.host, "--port", str(args.port), "--web-root", str(WEB)]
         print(f"demo: http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
         os.execv(command[0], command)
+    if args.command == "bench":
+        extra = ["--quick", "--no-write"] if args.quick else []
+        return subprocess.run([str(python), "-m", "bench.run", *extra], cwd=ROOT).returncode
     run([str(python), "-m", "mypy"])
     return subprocess.run([str(python), "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
 
