@@ -14,11 +14,15 @@ from __future__ import annotations
 from sse_client.payloads import Chunk
 
 _COMPACT_AFTER = 512  # parts kept before they are joined into one block
+# JSON can carry lone surrogates ("\ud83d"); they must survive the round trip through UTF-8.
+_SURROGATES = "surrogatepass"
 
 
 class ReplyAssembler:
     def __init__(self) -> None:
-        self._blocks: list[str] = []  # joined runs of earlier parts
+        # The reply as UTF-8 in runs of joined parts: a long reply is 100,000s of small strings,
+        # and as one Python str a reply with a single emoji takes 4 bytes per character.
+        self._blocks: list[bytes] = []
         self._parts: list[str] = []  # the latest parts, not joined yet
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
@@ -26,14 +30,8 @@ class ReplyAssembler:
 
     @property
     def text(self) -> str:
-        """Everything delivered so far."""
-        if len(self._blocks) + len(self._parts) > 1:
-            self._blocks[:] = ["".join([*self._blocks, *self._parts])]
-            self._parts.clear()
-        elif self._parts:
-            self._blocks[:] = self._parts
-            self._parts.clear()
-        return self._blocks[0] if self._blocks else ""
+        """Everything delivered so far (built on each call)."""
+        return b"".join(self._blocks).decode("utf-8", _SURROGATES) + "".join(self._parts)
 
     def accept(self, chunk: Chunk) -> str:
         """The text of `chunk` to deliver: "" when it was delivered before."""
@@ -59,9 +57,17 @@ class ReplyAssembler:
         delivered: its tail when the stream fell short of it, else ""."""
         if final_response is None or len(final_response) <= self.length:
             return ""
-        if not final_response.startswith(self.text):
+        if not self._is_prefix_of(final_response):
             return ""  # not an extension of what was shown: nothing can be appended safely
         return self._add(final_response[self.length :])
+
+    def matches(self, final_response: str) -> bool:
+        """Whether what was delivered is exactly `final_response`."""
+        return len(final_response) == self.length and self._is_prefix_of(final_response)
+
+    def _is_prefix_of(self, text: str) -> bool:
+        delivered = b"".join(self._blocks) + "".join(self._parts).encode("utf-8", _SURROGATES)
+        return text.encode("utf-8", _SURROGATES).startswith(delivered)
 
     def _add(self, content: str) -> str:
         if content:
@@ -69,9 +75,7 @@ class ReplyAssembler:
             parts.append(content)
             self.length += len(content)
             if len(parts) > _COMPACT_AFTER:
-                # A long reply is 100,000s of small strings; joining the recent ones into one
-                # block keeps the per-object overhead (and memory) flat, at linear cost.
-                self._blocks.append("".join(parts))
+                self._blocks.append("".join(parts).encode("utf-8", _SURROGATES))
                 parts.clear()
         return content
 

@@ -4,7 +4,8 @@
 
     configure(options)        -> {ok: true} | {ok: false, error: {...}}
     start_chat(request, on_chunk, on_status, on_done, signal)
-        starts one chat; calls on_done({ok: true, text} | {ok: false, error}) exactly once.
+        starts one chat; calls on_done({ok: true} | {ok: false, error}) exactly once (the
+        JS side joins the pieces it was given into the resolved text).
     start_stream(url, init, on_open, on_event, on_done, signal)
         the low-level `authFetch` stream: on_open() when the response is an event stream,
         on_event(event, bytesReceived, eventsReceived) per event, on_done(outcome) once.
@@ -116,14 +117,16 @@ async def _chat(request: Any, on_chunk: Any, report: Any) -> dict[str, Any]:
         error = StreamError("The request must be an object.", type=StreamErrorType.CLIENT, retryable=False)
         return {"ok": False, "error": error.to_dict()}
     try:
-        text = await _service.chat_with_model_stream(request, on_chunk, report)
+        # The JS side keeps the pieces it is given and joins them: no second copy of the
+        # reply on the Python heap.
+        await _service.chat_with_model_stream(request, on_chunk, report, collect_text=False)
     except StreamError as exc:
         return {"ok": False, "error": exc.to_dict()}
     except JsException as exc:
         # A caller's callback threw: its error is the cause, not the stream's.
         error = StreamError(f"A callback failed: {exc}", type=StreamErrorType.CLIENT, retryable=False, cause=exc)
         return {"ok": False, "error": error.to_dict()}
-    return {"ok": True, "text": text}
+    return {"ok": True}
 
 
 async def _stream(url: str, init: Mapping[str, Any], on_open: Any, on_event: Any) -> dict[str, Any]:

@@ -64,8 +64,10 @@ class ChatRun:
         lifecycle: StatusLifecycle,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        collect_text: bool = True,
     ) -> None:
         self.transport = transport
+        self.collect_text = collect_text
         self.config = config
         self.breaker = breaker
         self.request = request
@@ -125,7 +127,7 @@ class ChatRun:
                 self.assembler.resume_after(self.parser.last_event_id)
                 continue
             self.breaker.record_success()
-            return self.assembler.text
+            return self._result()
 
     async def _attempt_with_deadlines(self) -> None:
         """One attempt, cancelled by the watchdog if a heartbeat deadline passes first."""
@@ -211,7 +213,7 @@ class ChatRun:
                 raise
             error = caught
         else:
-            return self.assembler.text
+            return self._result()
         error.attempt = self.attempt + 1
         if not self.causes:
             raise error  # streaming was not tried: the fallback's own error is the whole story
@@ -251,9 +253,13 @@ class ChatRun:
     def _finish_with(self, final_response: str | None) -> None:
         """The reply is complete: deliver what `final_response` adds to what was shown."""
         tail = self.assembler.complete(final_response)
-        if final_response is not None and self.assembler.text != final_response:
+        if final_response is not None and not self.assembler.matches(final_response):
             self.lifecycle.warning("The server's final text differs from what was streamed; keeping what was shown.")
         self._deliver(tail)
+
+    def _result(self) -> str:
+        """The whole reply, unless the caller keeps the pieces itself (see `collect_text`)."""
+        return self.assembler.text if self.collect_text else ""
 
     def _deliver(self, text: str) -> None:
         if text:

@@ -55,9 +55,15 @@ class SSEService:
         request: Mapping[str, Any],
         on_chunk: ChunkCallback,
         on_status: StatusCallback | None = None,
+        *,
+        collect_text: bool = True,
     ) -> str:
         """Send `request`, call `on_chunk` with each new piece of the reply in order, and return
-        the whole reply. Raises `StreamError`; a cancelled call raises it with type CANCELLED."""
+        the whole reply. Raises `StreamError`; a cancelled call raises it with type CANCELLED.
+
+        A caller that keeps the pieces itself (the JS bridge does) passes `collect_text=False`
+        and gets "": the reply then never exists as one Python string, which keeps a long
+        reply's memory off the Python heap."""
         lifecycle = StatusLifecycle(on_status or _ignore)
         run = ChatRun(
             transport=self.transport,
@@ -68,6 +74,7 @@ class SSEService:
             lifecycle=lifecycle,
             sleep=self._sleep,
             clock=self._clock,
+            collect_text=collect_text,
         )
         try:
             text = await run.run()
@@ -81,7 +88,7 @@ class SSEService:
             else:
                 lifecycle.failed(error)
             raise
-        lifecycle.completed(length=len(text))
+        lifecycle.completed(length=run.assembler.length)
         return text
 
 

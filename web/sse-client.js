@@ -97,11 +97,18 @@
     await ready;
     // undefined, not null: Pyodide turns undefined into None (null would become JsNull).
     var signal = options && options.signal ? options.signal : undefined;
+    // The resolved text is the pieces given to onChunk, joined here: Python does not keep a
+    // second copy of a long reply.
+    var pieces = [];
+    function collect(piece) {
+      pieces.push(piece);
+      onChunk(piece);
+    }
     var outcome = await new Promise(function (resolve) {
-      bridge.startChat(request, onChunk, onStatus || undefined, resolve, signal);
+      bridge.startChat(request, collect, onStatus || undefined, resolve, signal);
     });
     if (!outcome.ok) throw new SSEClientError(outcome.error);
-    return outcome.text;
+    return pieces.join("");
   }
 
   /**

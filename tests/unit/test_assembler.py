@@ -89,3 +89,21 @@ def test_text_is_the_same_however_often_it_is_read() -> None:
     assert assembler.text == "ab"
     assert assembler.complete("abc") == "c"
     assert assembler.text == "abc"
+
+
+def test_a_long_reply_is_kept_whole_across_compaction() -> None:
+    assembler = ReplyAssembler()
+    pieces = [f"{n}é🚀" for n in range(3000)]  # past several compactions, non-ASCII throughout
+    delivered = "".join(assembler.accept(Chunk(piece)) for piece in pieces)
+    assert delivered == assembler.text == "".join(pieces)
+    assert assembler.length == len(delivered)
+    assert assembler.matches(delivered) and not assembler.matches(delivered + "x")
+    assert assembler.complete(delivered + " end") == " end"
+
+
+def test_lone_surrogates_from_json_survive_the_utf8_blocks() -> None:
+    assembler = ReplyAssembler()
+    pieces = ["\ud83d", "ok"] * 600
+    for piece in pieces:
+        assembler.accept(Chunk(piece))
+    assert assembler.text == "".join(pieces)

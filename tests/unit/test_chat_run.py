@@ -414,3 +414,16 @@ def test_cancel_mid_stream_closes_the_response() -> None:
         assert run.states == ["connecting", "streaming", "cancelled"]
 
     asyncio.run(scenario())
+
+
+def test_a_caller_that_keeps_the_pieces_gets_no_second_copy() -> None:
+    run = Run(lambda request: MockResponse(200, SSE, standard_events()), deadlines=NO_DEADLINES)
+
+    async def chat() -> str:
+        return await run.service.chat_with_model_stream(
+            {"model": "m"}, run.chunks.append, run.statuses.append, collect_text=False
+        )
+
+    assert asyncio.run(chat()) == ""
+    assert run.chunks == PIECES
+    assert run.statuses[-1] == {"state": "completed", "message": "Done.", "length": len(REPLY)}
