@@ -176,23 +176,37 @@ class ChatRun:
                 on_bytes=lambda _size: monitor.on_bytes(clock()),
             )
             lifecycle.streaming()
-            async for event in reader:
-                if isinstance(event, Malformed):
-                    lifecycle.warning(f"Skipped a malformed frame: {event.reason}")
+            pending: list[str] = []  # new text of this piece of the body, for one onChunk call
+            async for batch in reader.batches():
+                if not batch:
                     continue
                 now = clock()
-                monitor.on_progress(now)
-                if self._progress_since is None:
-                    self._progress_since = now
-                if isinstance(event, Chunk):
-                    self._deliver(assembler.accept(event))
-                elif isinstance(event, Status):
-                    lifecycle.backend_status(event.message, event.progress)
-                elif isinstance(event, Complete):
-                    self._finish_with(event.final_response)
-                    return
-                elif isinstance(event, ErrorReport):
-                    raise classify_stream_error(event.code, event.message, attempt=self.attempt)
+                progressed = False
+                for event in batch:
+                    kind = type(event)
+                    if kind is Malformed:
+                        self._flush(pending)
+                        lifecycle.warning(f"Skipped a malformed frame: {event.reason}")  # type: ignore[union-attr]
+                        continue
+                    if not progressed:
+                        progressed = True
+                        monitor.on_progress(now)
+                        if self._progress_since is None:
+                            self._progress_since = now
+                    if kind is Chunk:
+                        text = assembler.accept(event)  # type: ignore[arg-type]
+                        if text:
+                            pending.append(text)
+                        continue
+                    self._flush(pending)  # the text before a status, an end or an error comes first
+                    if isinstance(event, Status):
+                        lifecycle.backend_status(event.message, event.progress)
+                    elif isinstance(event, Complete):
+                        self._finish_with(event.final_response)
+                        return
+                    elif isinstance(event, ErrorReport):
+                        raise classify_stream_error(event.code, event.message, attempt=self.attempt)
+                self._flush(pending)
             if self.normalizer.has_end_marker:
                 raise network_error("the stream ended before the reply was complete")
         finally:
@@ -260,6 +274,13 @@ class ChatRun:
     def _result(self) -> str:
         """The whole reply, unless the caller keeps the pieces itself (see `collect_text`)."""
         return self.assembler.text if self.collect_text else ""
+
+    def _flush(self, pending: list[str]) -> None:
+        """Deliver the text gathered from one piece of the body in one `on_chunk` call: text
+        that arrived together is shown together, and the JS boundary is crossed once."""
+        if pending:
+            self.on_chunk(pending[0] if len(pending) == 1 else "".join(pending))
+            pending.clear()
 
     def _deliver(self, text: str) -> None:
         if text:

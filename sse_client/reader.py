@@ -3,6 +3,7 @@
     reader = SSEStreamReader(response)
     async for event in reader:            # Chunk | Status | Complete | ErrorReport | Malformed
         ...
+    async for batch in reader.batches():  # the same events, one list per piece of the body
     reader.bytes_received, reader.events_received, reader.last_event_id
     await reader.cancel()
 
@@ -13,7 +14,7 @@ the format and the stutter state across a reconnection.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
@@ -57,7 +58,10 @@ class SSEStreamReader:
     def last_event_id(self) -> str:
         return self.parser.last_event_id
 
-    async def __aiter__(self) -> AsyncIterator[ChatEvent]:
+    async def batches(self) -> AsyncGenerator[list[ChatEvent], None]:
+        """The normalised events piece by piece: one list (perhaps empty) per piece of the body
+        as it arrived. Events that arrived together can be handled together, which is what
+        keeps the per-event cost low on a fast stream."""
         parser, normalize = self.parser, self.normalizer.normalize
         try:
             async for chunk in self.response.chunks():
@@ -67,20 +71,28 @@ class SSEStreamReader:
                 try:
                     events = parser.feed(chunk)
                 except EventTooLargeError as exc:
-                    for earlier in self._normalize_all(exc.events):
-                        yield earlier
+                    yield self._normalize_all(exc.events)
                     raise
                 self.events_received += len(events)
-                for event in events:
-                    if self.cancelled:
-                        return  # the rest of this piece too: nothing is yielded after cancel()
-                    chat = normalize(event)
-                    if chat is not None:
-                        yield chat
+                batch = [chat for chat in map(normalize, events) if chat is not None]
+                if self.cancelled:
+                    return  # nothing is yielded after cancel()
+                yield batch
                 if self.cancelled:
                     return
         finally:
             await self.response.aclose()
+
+    async def __aiter__(self) -> AsyncIterator[ChatEvent]:
+        batches = self.batches()
+        try:
+            async for batch in batches:
+                for event in batch:
+                    if self.cancelled:
+                        return  # the rest of this piece too: nothing is yielded after cancel()
+                    yield event
+        finally:
+            await batches.aclose()  # closes the response now, not when the generator is collected
 
     def _normalize_all(self, events: list[ServerSentEvent]) -> list[ChatEvent]:
         self.events_received += len(events)

@@ -17,7 +17,10 @@ import { EventSourceParserStream } from "/vendor/eventsource-parser/stream.js";
 const REQUEST = { model: "bench", messages: [{ role: "user", content: "Benchmark, please." }] };
 let expected = ""; // the reply the current stream must end in
 
-/** (a) SSEClient.chatWithModelStream. `arrivals`: the wall-clock time of each onChunk call. */
+/** (a) SSEClient.chatWithModelStream. Text that arrives in one piece of the body comes in one
+ * onChunk call, so calls are not events: `ok` checks the text, and `arrivals` records for each
+ * call its wall-clock time and the length of the text so far, which the harness maps back to
+ * the events the call carried. */
 async function ours(endpoint, { arrivals = false } = {}) {
   SSEClient.configure({ endpoint });
   const times = arrivals ? [] : null;
@@ -27,9 +30,9 @@ async function ours(endpoint, { arrivals = false } = {}) {
     text += chunk;
     callbacks++;
     last = performance.now();
-    if (times) times.push(performance.timeOrigin + last);
+    if (times) times.push([performance.timeOrigin + last, text.length]);
   });
-  return { ms: last - start, events: callbacks, ok: text === expected && reply === expected,
+  return { ms: last - start, callbacks, ok: text === expected && reply === expected,
            arrivals: times };
 }
 

@@ -427,3 +427,24 @@ def test_a_caller_that_keeps_the_pieces_gets_no_second_copy() -> None:
     assert asyncio.run(chat()) == ""
     assert run.chunks == PIECES
     assert run.statuses[-1] == {"state": "completed", "message": "Done.", "length": len(REPLY)}
+
+
+def test_text_that_arrives_in_one_piece_is_delivered_in_one_call() -> None:
+    status = b'data: {"type": "status", "data": {"message": "Thinking", "progress": 0.5}}\n\n'
+    events = standard_events()
+    body = b"".join([*events[:2], status, *events[2:]])  # the whole reply in one read
+    order: list[str] = []
+    run = Run(lambda request: MockResponse(200, SSE, [body]), deadlines=NO_DEADLINES)
+    run.service = SSEService(run.transport, run.config, sleep=run._sleep)
+
+    async def chat() -> str:
+        return await run.service.chat_with_model_stream(
+            {}, lambda text: order.append("chunk:" + text), lambda s: order.append("status:" + s["state"])
+        )
+
+    assert asyncio.run(chat()) == REPLY
+    # One call per run of text, and the text before the backend's status comes before it.
+    assert order == [
+        "status:connecting", "status:streaming", "chunk:" + "".join(PIECES[:2]), "status:streaming",
+        "chunk:" + "".join(PIECES[2:]), "status:completed",
+    ]
