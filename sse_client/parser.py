@@ -104,7 +104,7 @@ class EventStreamParser:
         self.max_event_bytes = max_event_bytes
         self.last_event_id = ""
         self.retry: int | None = None
-        self._failed: EventTooLargeError | None = None
+        self._failed = False
         self.reset()
 
     def reset(self) -> None:
@@ -121,7 +121,7 @@ class EventStreamParser:
         self._event_type = b""
         self._event_bytes = 0  # size of the current event's field lines, for the limit
         self._id_buffer = self.last_event_id
-        self._failed = None
+        self._failed = False
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Parse the next bytes of the stream and return the events they complete.
@@ -129,8 +129,9 @@ class EventStreamParser:
         Raises `EventTooLargeError` (a PARSE `StreamError`) when an event exceeds
         `max_event_bytes`; the parser then stays failed until `reset()`.
         """
-        if self._failed is not None:
-            raise self._failed
+        if self._failed:
+            # A new error each time: re-raising one object would grow its traceback.
+            raise EventTooLargeError(self.max_event_bytes, [])
         if self._at_start:
             # "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present."
             chunk = self._start + chunk
@@ -296,7 +297,7 @@ class EventStreamParser:
         # Drop what was buffered: the point of the limit is to stop holding it.
         self._data.clear()
         self._tail = bytearray()
-        self._failed = EventTooLargeError(self.max_event_bytes, [])
+        self._failed = True
         raise EventTooLargeError(self.max_event_bytes, events)
 
 
