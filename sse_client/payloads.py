@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from sse_client.content_template import ContentTemplate
 from sse_client.parser import ServerSentEvent
 
 
@@ -88,6 +89,7 @@ class PayloadNormalizer:
     def __init__(self) -> None:
         self.format: PayloadFormat | None = None
         self._stutter = StutterFilter()
+        self._template = ContentTemplate()  # reads OpenAI chunks like the last one cheaply
         self._id = ""  # the id of the event being normalised
 
     @property
@@ -110,6 +112,10 @@ class PayloadNormalizer:
             return Complete(id=event.id)
         if self.format is PayloadFormat.RAW:
             return self._chunk(data, None)
+        if self.format is PayloadFormat.OPENAI:
+            content = self._template.match(data)
+            if content is not None:  # the frame has the shape of the last one: only its text is new
+                return self._chunk(content, None) if content else None
         if self.format is None and not data:
             return None  # an empty frame carries nothing and tells no format: keep waiting
         if self.format is None and not data.lstrip().startswith("{"):
@@ -171,7 +177,10 @@ class PayloadNormalizer:
         if not isinstance(delta, dict):
             return Malformed("an OpenAI choice without a delta", data, self._id)
         content = delta.get("content")
-        return self._chunk(content, None) if isinstance(content, str) and content else None
+        if not isinstance(content, str):
+            return None
+        self._template.learn(data, content)
+        return self._chunk(content, None) if content else None
 
     def _legacy(self, obj: dict[str, Any], data: str) -> ChatEvent | None:
         text = obj.get("chunk")
