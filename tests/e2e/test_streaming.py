@@ -46,13 +46,15 @@ def states(result: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_each_format_streams_the_whole_reply_in_order(chat_page: Page, backend: str, fmt: str) -> None:
-    result = run_chat(chat_page, f"{backend}/api/chat?format={fmt}&delay_ms=2&chunk_chars=7")
+    result = run_chat(chat_page, f"{backend}/api/chat?format={fmt}&delay_ms=10&chunk_chars=7")
 
     assert result["ok"], result.get("error")
     assert result["text"] == DEFAULT_REPLY
     assert chat_page.locator("#out").text_content() == DEFAULT_REPLY
     assert grouped_in_order(result["chunks"], split_reply(DEFAULT_REPLY, 7))
-    assert len(result["chunks"]) > 10  # streamed in pieces, not in one go
+    # Streamed in pieces, not in one go (events that reach a busy page together come in one
+    # call, so not one call per event; the timing is asserted in the test after next).
+    assert len(result["chunks"]) > 1
     assert states(result) == ["connecting", "streaming", "completed"]
     assert chat_page.locator("#status").text_content() == "completed Done."
 
