@@ -293,3 +293,18 @@ def test_an_open_circuit_skips_streaming_until_its_cool_down(
     # chat 1: two failed streaming attempts open the circuit, then the fallback;
     # chat 2: open, straight to the fallback; chat 3: after the cool-down, one streaming trial.
     assert streams == [True, True, False, False, True]
+
+
+def test_an_event_over_max_event_bytes_fails_with_parse_and_keeps_what_came_before(
+    chat_page: Page, backend: str
+) -> None:
+    # Chunks of 40 characters make events under 200 bytes; the final `complete` event carries
+    # the whole reply (over 300 bytes) and is refused.
+    result = run_chat(
+        chat_page, f"{backend}/api/chat?format=standard&delay_ms=1&chunk_chars=40", {"maxEventBytes": 200}
+    )
+
+    assert not result["ok"]
+    assert (result["error"]["type"], result["error"]["retryable"]) == ("PARSE", False)
+    assert states(result)[-1] == "failed"
+    assert result["page"] == DEFAULT_REPLY  # every chunk before it was shown, once
