@@ -40,7 +40,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +54,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sse_client.testing.launcher import free_port, mock_backend_process
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -101,12 +102,6 @@ MEMORY_BUDGET_BYTES = 2 * 1024 * 1024
 # --- the pieces of the run --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def find_chromium() -> str:
     """The Chromium to drive: CHROMIUM_PATH, else Debian's. Fails with what to do."""
     path = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
@@ -123,38 +118,9 @@ def build() -> None:
                    stdout=subprocess.DEVNULL)
 
 
-@contextmanager
-def mock_backend() -> Iterator[str]:
+def mock_backend() -> Any:
     """The mock backend in its own process, as the README starts it; yields its base URL."""
-    port = free_port()
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sse_client.testing.mock_backend", "--host", "127.0.0.1",
-             "--port", str(port), "--web-root", str(ROOT / "web")],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if process.poll() is not None:
-                    errors.seek(0)
-                    raise RuntimeError(f"the mock backend exited with {process.returncode}: "
-                                       f"{errors.read().decode(errors='replace')[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{base}/api/health", timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the mock backend did not start within 30 s") from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    return mock_backend_process(ROOT / "web")
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):

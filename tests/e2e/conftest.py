@@ -9,11 +9,9 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
+
+from sse_client.testing.launcher import free_port, mock_backend_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_PATH = "/any/nested/path/chat.html"
@@ -67,25 +67,6 @@ window.runChat = async function (endpoint, request, options, config) {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the mock backend exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the mock backend did not answer {url} within {timeout} s")
-
-
 @pytest.fixture(scope="session")
 def bundle() -> Path:
     """The bundle built from the current sources (a no-op rebuild is quick)."""
@@ -96,19 +77,8 @@ def bundle() -> Path:
 @pytest.fixture(scope="session")
 def backend(bundle: Path) -> Iterator[str]:
     """Base URL of the mock backend, started exactly as the README says."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sse_client.testing.mock_backend", "--host", "127.0.0.1",
-         "--port", str(port), "--web-root", str(ROOT / "web")],
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/api/health", process)
+    with mock_backend_process(ROOT / "web") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

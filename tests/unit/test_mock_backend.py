@@ -10,7 +10,6 @@ import asyncio
 import json
 import select
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ import httpx
 import pytest
 import uvicorn
 
+from sse_client.testing.launcher import free_port
 from sse_client.testing.mock_backend import RequestLog, _EventStreamWriter, create_app
 from sse_client.testing.mock_script import (
     DEFAULT_REPLY,
@@ -79,13 +79,6 @@ def json_events(body: str) -> list[tuple[int, Any]]:
 
 
 # --- the server -------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
 
 @dataclass
 class Running:

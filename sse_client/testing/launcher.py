@@ -1,0 +1,56 @@
+"""Start the mock backend in a process of its own, as the README does, for the end-to-end
+tests and the browser benchmark; and find a free port on the loopback interface."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def mock_backend_process(web_root: Path, *, timeout: float = 30.0) -> Iterator[str]:
+    """`python -m sse_client.testing.mock_backend` on a free port; yields its base URL once it
+    answers, and stops it afterwards. If it dies first, the error says what it printed."""
+    port = free_port()
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sse_client.testing.mock_backend", "--host", "127.0.0.1",
+             "--port", str(port), "--web-root", str(web_root)],
+            stdout=subprocess.DEVNULL, stderr=errors)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    errors.seek(0)
+                    raise RuntimeError(f"the mock backend exited with {process.returncode}: "
+                                       f"{errors.read().decode(errors='replace')[-2000:]}")
+                try:
+                    with urllib.request.urlopen(f"{base}/api/health", timeout=1):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"the mock backend did not answer within {timeout} s") from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
