@@ -44,7 +44,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -55,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sse_client.testing.launcher import free_port, mock_backend_process
+from sse_client.testing.launcher import http_server_thread, mock_backend_process
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -176,15 +175,8 @@ def static_site(blobs: dict[str, bytes]) -> Iterator[str]:
                    "/vendor/eventsource-parser/": EVENTSOURCE_PARSER / "dist"},
         "blobs": blobs,
     })
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with http_server_thread(handler) as base:
+        yield base
 
 
 def corpora_blobs() -> dict[str, bytes]:

@@ -42,7 +42,7 @@ from sse_client.payloads import (
     final_response_from_json,
 )
 from sse_client.reader import SSEStreamReader
-from sse_client.transport import HttpRequest, HttpResponse, Transport
+from sse_client.transport import HttpRequest, HttpResponse, Transport, media_type
 
 ChunkCallback = Callable[[str], object]
 Sleep = Callable[[float], Awaitable[None]]
@@ -163,7 +163,7 @@ class ChatRun:
         response = await self.transport.send(await self._http_request(stream=True))
         try:
             await self._check_status(response)
-            if _content_type(response) == _JSON:
+            if media_type(response) == _JSON:
                 # A backend without streaming answered with the whole reply: that is the fallback.
                 self.lifecycle.fallback(reason="The server answered without streaming.")
                 self._finish_with(await _final_response(response))
@@ -269,7 +269,7 @@ class ChatRun:
         tail = self.assembler.complete(final_response)
         if final_response is not None and not self.assembler.matches(final_response):
             self.lifecycle.warning("The server's final text differs from what was streamed; keeping what was shown.")
-        self._deliver(tail)
+        self._flush([tail] if tail else [])
 
     def _result(self) -> str:
         """The whole reply, unless the caller keeps the pieces itself (see `collect_text`)."""
@@ -281,10 +281,6 @@ class ChatRun:
         if pending:
             self.on_chunk(pending[0] if len(pending) == 1 else "".join(pending))
             pending.clear()
-
-    def _deliver(self, text: str) -> None:
-        if text:
-            self.on_chunk(text)
 
     async def _http_request(self, *, stream: bool) -> HttpRequest:
         headers = {
@@ -299,10 +295,6 @@ class ChatRun:
             headers["Last-Event-ID"] = self.parser.last_event_id
         body = json.dumps({**self.request, "stream": stream}).encode()
         return HttpRequest(url=self.config.endpoint, method="POST", headers=headers, body=body)
-
-
-def _content_type(response: HttpResponse) -> str:
-    return (response.header("content-type") or "").split(";")[0].strip().lower()
 
 
 async def _final_response(response: HttpResponse) -> str:

@@ -19,7 +19,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
 from sse_client.payloads import ChatEvent, PayloadNormalizer
-from sse_client.transport import HttpResponse
+from sse_client.transport import HttpResponse, media_type
 
 EVENT_STREAM = "text/event-stream"
 
@@ -35,7 +35,7 @@ class SSEStreamReader:
         normalizer: PayloadNormalizer | None = None,
         on_bytes: Callable[[int], None] | None = None,
     ) -> None:
-        content_type = (response.header("content-type") or "").split(";")[0].strip().lower()
+        content_type = media_type(response)
         if content_type != EVENT_STREAM:
             raise StreamError(
                 f"The server answered with {content_type or 'no content type'}, not an event stream.",

@@ -56,3 +56,8 @@ class Transport(Protocol):
         Raises `StreamError` when no response could be had (a refused connection, an abort).
         """
         ...
+
+
+def media_type(response: HttpResponse) -> str:
+    """The response's media type, lower-case, without parameters ("" when there is none)."""
+    return (response.header("content-type") or "").split(";")[0].strip().lower()

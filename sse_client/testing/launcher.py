@@ -1,17 +1,20 @@
 """Start the mock backend in a process of its own, as the README does, for the end-to-end
-tests and the browser benchmark; and find a free port on the loopback interface."""
+tests and the browser benchmark; serve pages from a thread; find a free loopback port."""
 
 from __future__ import annotations
 
+import http.server
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -54,3 +57,18 @@ def mock_backend_process(web_root: Path, *, timeout: float = 30.0) -> Iterator[s
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def http_server_thread(handler: Any) -> Iterator[str]:
+    """An `http.server` with `handler` on a free port, served from a thread; yields its base
+    URL, and shuts it down afterwards."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

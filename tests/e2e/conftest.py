@@ -11,7 +11,6 @@ import http.server
 import json
 import subprocess
 import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from sse_client.testing.launcher import free_port, mock_backend_process
+from sse_client.testing.launcher import http_server_thread, mock_backend_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_PATH = "/any/nested/path/chat.html"
@@ -89,13 +88,8 @@ def page_origin(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     page.parent.mkdir(parents=True)
     page.write_text(USER_PAGE.format(bundle=f"{backend}/dist/sse-client.js"), encoding="utf-8")
     handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with http_server_thread(handler) as base:
+        yield base
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
