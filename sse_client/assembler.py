@@ -33,6 +33,12 @@ class ReplyAssembler:
         """Everything delivered so far (built on each call)."""
         return b"".join(self._blocks).decode("utf-8", _SURROGATES) + "".join(self._parts)
 
+    @property
+    def replaying(self) -> bool:
+        """Whether chunks are checked against the last id seen before a reconnect (each
+        chunk's own id matters then, so chunks of several events must not be merged)."""
+        return self._replay_through is not None
+
     def accept(self, chunk: Chunk) -> str:
         """The text of `chunk` to deliver: "" when it was delivered before."""
         if self._replay_through is not None:

@@ -177,7 +177,11 @@ class ChatRun:
             )
             lifecycle.streaming()
             pending: list[str] = []  # new text of this piece of the body, for one onChunk call
+            # Replays are dropped by each event's id: no merged chunks until they are past (the
+            # flag is read as the next piece is decoded).
+            reader.merge_text = not assembler.replaying
             async for batch in reader.batches():
+                reader.merge_text = not assembler.replaying
                 if not batch:
                     continue
                 now = clock()

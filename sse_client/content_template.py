@@ -53,6 +53,11 @@ class ContentTemplate:
             self._prefix = data[: match.end() - 1]
             self._suffix = data[end:]
 
+    @property
+    def shape(self) -> tuple[str, str] | None:
+        """The learned frame's text before the content literal's quote and after the literal."""
+        return None if self._prefix is None else (self._prefix, self._suffix)
+
     def match(self, data: str) -> str | None:
         """The content of `data` if it has the learned shape, else None."""
         prefix, suffix = self._prefix, self._suffix

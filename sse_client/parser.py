@@ -180,6 +180,21 @@ class EventStreamParser:
         self._interpret(chunk, events)
         return events
 
+    @property
+    def at_event_boundary(self) -> bool:
+        """Whether the bytes fed so far end right after a dispatch (or a blank line): no
+        partial line, field or event is held, so the next bytes start a new event."""
+        return not (self._at_start or self._tail or self._skip_lf or self._data
+                    or self._event_type or self._event_bytes or self._failed)
+
+    def dispatched_elsewhere(self, id_buffer: str | None) -> None:
+        """Bytes from an event boundary to another were read by someone else (`FastLane`):
+        the events they held were all dispatched, and the last `id` among them, if any, set
+        the last event ID buffer to `id_buffer`. Applies what dispatching them did here."""
+        if id_buffer is not None:
+            self._id_buffer = id_buffer
+        self.last_event_id = self._id_buffer
+
     def _interpret(self, text: bytes, events: list[ServerSentEvent]) -> None:
         """Apply the spec's rules to `text`, lines ended by LF and perhaps an unfinished line,
         appending the events it completes to `events`.

@@ -99,6 +99,14 @@ class PayloadNormalizer:
         shown its format yet (no event at all) has delivered nothing, so it was cut short too."""
         return self.format not in (PayloadFormat.LEGACY, PayloadFormat.RAW)
 
+    def frame_shape(self) -> tuple[str, str] | None:
+        """The text around the content literal that the stream's OpenAI frames share, once
+        the stream is known to be OpenAI deltas (not stuttering): frames of this shape are
+        plain new text, which `FastLane` reads without normalising them one by one."""
+        if self.format is PayloadFormat.OPENAI and self._stutter.cumulative is False:
+            return self._template.shape
+        return None
+
     def normalize(self, event: ServerSentEvent) -> ChatEvent | None:
         """The chat event `event` carries, or None when it carries nothing for the user
         (an OpenAI role-only delta, for example)."""

@@ -7,6 +7,9 @@
     reader.bytes_received, reader.events_received, reader.last_event_id
     await reader.cancel()
 
+With `merge_text` set, the text of consecutive OpenAI frames of one shape may come as one `Chunk`
+(`FastLane`); what is said stays the same, only fewer, larger chunks say it.
+
 It composes the sans-I/O parts (`EventStreamParser`, `PayloadNormalizer`) with one response of a
 transport. Pass the parser and normaliser of an earlier connection to carry the last event id,
 the format and the stutter state across a reconnection.
@@ -17,6 +20,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from sse_client.errors import StreamError, StreamErrorType
+from sse_client.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
 from sse_client.payloads import ChatEvent, PayloadNormalizer
 from sse_client.transport import HttpResponse, media_type
@@ -50,6 +54,10 @@ class SSEStreamReader:
         self.bytes_received = 0
         self.events_received = 0
         self.cancelled = False
+        # Read at each piece: whoever needs an id per event (a resume that drops replays, the
+        # low-level API's callers) leaves it off.
+        self.merge_text = False
+        self._lane = FastLane(self.parser, self.normalizer)
         # Called with the size of each piece of the body as it arrives, before parsing: the
         # heartbeat counts any byte (keep-alive comments included) as a sign of life.
         self._on_bytes = on_bytes
@@ -62,19 +70,23 @@ class SSEStreamReader:
         """The normalised events piece by piece: one list (perhaps empty) per piece of the body
         as it arrived. Events that arrived together can be handled together, which is what
         keeps the per-event cost low on a fast stream."""
-        parser, normalize = self.parser, self.normalizer.normalize
+        parser, normalize, lane = self.parser, self.normalizer.normalize, self._lane
         try:
             async for chunk in self.response.chunks():
                 self.bytes_received += len(chunk)
                 if self._on_bytes is not None:
                     self._on_bytes(len(chunk))
                 try:
-                    events = parser.feed(chunk)
+                    if self.merge_text:
+                        batch, count = lane.decode(chunk)
+                    else:
+                        events = parser.feed(chunk)
+                        count = len(events)
+                        batch = [chat for chat in map(normalize, events) if chat is not None]
                 except EventTooLargeError as exc:
                     yield self._normalize_all(exc.events)
                     raise
-                self.events_received += len(events)
-                batch = [chat for chat in map(normalize, events) if chat is not None]
+                self.events_received += count
                 if self.cancelled:
                     return  # nothing is yielded after cancel()
                 yield batch

@@ -142,6 +142,22 @@ def test_a_backend_that_starts_again_from_the_beginning_shows_nothing_twice(make
     assert run.chunks == PIECES
 
 
+def test_a_long_openai_stream_replayed_from_the_start_in_one_read_is_shown_once() -> None:
+    # Long enough for the fast lane (frames of one learned shape) on the first connection; the
+    # replay comes in one read, where merged chunks would hide which frames were seen already.
+    pieces = [f"w{n} " for n in range(200)]
+    events = openai_events(pieces)
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [b"".join(events[:5]), b"".join(events[5:120]), cut()])
+        return MockResponse(200, SSE, [b"".join(events)])  # ignores Last-Event-ID
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == "".join(pieces)
+    assert run.chunks == ["".join(pieces[:5]), "".join(pieces[5:120]), "".join(pieces[120:])]
+
+
 def test_a_cumulative_upstream_replayed_from_the_start_is_shown_once() -> None:
     cumulative = [REPLY[:n] for n in (3, 7, 10, 12, len(REPLY))]
     events = [

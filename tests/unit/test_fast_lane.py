@@ -1,0 +1,174 @@
+"""FastLane: the same reply as the general path (parser, normaliser, one Chunk per event), for
+any stream and any split of it; only runs of text may come merged into one Chunk."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from sse_client.fast_lane import FastLane
+from sse_client.parser import EventStreamParser, EventTooLargeError
+from sse_client.payloads import ChatEvent, Chunk, PayloadNormalizer
+
+
+def openai(content: object, **extra: object) -> str:
+    obj = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1,
+           "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}], **extra}
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def outcome(stream: bytes, cuts: list[int], *, lane: bool, max_event_bytes: int = 1 << 22) -> list[object]:
+    """What a consumer sees: text (runs of chunks joined), every other event with its id, the
+    number of server-sent events, the last event id; and where an EventTooLargeError came."""
+    parser = EventStreamParser(max_event_bytes=max_event_bytes)
+    normalizer = PayloadNormalizer()
+    fast = FastLane(parser, normalizer)
+    seen: list[object] = []
+    text: list[str] = []
+    count = 0
+
+    def take(events: list[ChatEvent]) -> None:
+        for event in events:
+            if type(event) is Chunk:
+                assert event.index is None and event.content
+                text.append(event.content)
+                continue
+            if text:
+                seen.append("".join(text))
+                text.clear()
+            seen.append(event)
+
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)])]
+    for piece in pieces:
+        try:
+            if lane:
+                events, n = fast.decode(piece)
+            else:
+                sse = parser.feed(piece)
+                events, n = [c for c in map(normalizer.normalize, sse) if c is not None], len(sse)
+        except EventTooLargeError as exc:
+            take([c for c in map(normalizer.normalize, exc.events) if c is not None])
+            seen.append(("too large", len(exc.events)))
+            break
+        take(events)
+        count += n
+    if text:
+        seen.append("".join(text))
+    return [*seen, ("events", count), ("last id", parser.last_event_id), ("retry", parser.retry)]
+
+
+CONTENTS = ["Hello", " world", "", "café 你好 🚀", 'a "quote"', "back\\slash", "line\nbreak", "\ud83d",
+            "\u2028", "}]}", "\\u0041", "\x7f", " ", "tab\t"]
+
+
+def random_frame(rng: random.Random, number: int) -> bytes:
+    """A frame of an OpenAI-like stream: mostly the one shape, sometimes anything else."""
+    roll = rng.random()
+    id_line = f"id: {number}\n" if rng.random() < 0.7 else ""
+    if roll < 0.75:
+        data = openai(rng.choice(CONTENTS))
+        if rng.random() < 0.05:  # a JSON escape written the long way, or a surrogate pair
+            data = data.replace('"content": "', '"content": "\\u00e9\\ud83d\\ude80', 1)
+        return f"{id_line}data: {data}\n\n".encode("utf-8", "surrogatepass")
+    if roll < 0.78:
+        return f"{id_line}data: {openai('x', created=2)}\n\n".encode("utf-8", "surrogatepass")  # another shape
+    if roll < 0.80:
+        return f"data: {openai('', role='assistant')}\n\n".encode("utf-8", "surrogatepass")
+    if roll < 0.82:
+        return b": ping\n\n"
+    if roll < 0.84:
+        return b"\n"  # an extra blank line
+    if roll < 0.86:
+        return f"event: note\ndata: {openai('n')}\n\n".encode("utf-8", "surrogatepass")
+    if roll < 0.88:
+        return f"id: a\x00b\ndata: {openai('nul id')}\n\n".encode("utf-8", "surrogatepass")
+    if roll < 0.90:
+        return f"retry: {rng.randint(1, 5000)}\ndata: {openai('r')}\n\n".encode("utf-8", "surrogatepass")
+    if roll < 0.92:
+        return f"data: {openai('crlf')}\r\n\r\n".encode("utf-8", "surrogatepass")
+    if roll < 0.94:  # invalid UTF-8 inside the literal, and a sequence cut by the quote
+        return id_line.encode("utf-8", "surrogatepass") + f"data: {openai('bad')}\n\n".encode("utf-8", "surrogatepass").replace(b"bad", b"b\xe4\xbd\xff")
+    if roll < 0.95:
+        return f"data: {openai('x')}".replace('"x"', '"\\x"').encode("utf-8", "surrogatepass") + b"\n\n"  # a bad escape
+    if roll < 0.96:
+        return b"data: {not json\n\n"
+    if roll < 0.97:
+        return f"data: {openai('two')}\ndata: {openai('lines')}\n\n".encode("utf-8", "surrogatepass")
+    if roll < 0.98:
+        return f"id:{number}\ndata:{openai('no space')}\n\n".encode("utf-8", "surrogatepass")
+    return f"data: {openai('x', created=number)}\n\n".encode("utf-8", "surrogatepass")
+
+
+def random_stream(rng: random.Random, frames: int) -> bytes:
+    head = [b"\xef\xbb\xbf"] if rng.random() < 0.2 else []
+    # Two plain frames first, so that the stream is OpenAI deltas with a learned shape early.
+    body = [f"data: {openai('Hi')}\n\n".encode("utf-8", "surrogatepass"), f"id: 0\ndata: {openai(' there')}\n\n".encode("utf-8", "surrogatepass")]
+    body += [random_frame(rng, number) for number in range(1, frames)]
+    if rng.random() < 0.5:
+        body.append(b"data: [DONE]\n\n")
+    if rng.random() < 0.3:
+        body.append(b"data: " + openai("unfinished").encode("utf-8", "surrogatepass"))
+    return b"".join(head + body)
+
+
+def random_cuts(rng: random.Random, size: int) -> list[int]:
+    style = rng.random()
+    if style < 0.3:
+        step = rng.choice([1, 7, 64, 500, 4096])
+        return list(range(step, size, step))
+    if style < 0.9:
+        return sorted(rng.sample(range(1, size), min(size - 1, rng.randint(0, 40))))
+    return []
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_any_stream_and_any_split_give_what_the_general_path_gives(seed: int) -> None:
+    rng = random.Random(seed)
+    stream = random_stream(rng, rng.randint(1, 120))
+    cuts = random_cuts(rng, len(stream))
+    assert outcome(stream, cuts, lane=True) == outcome(stream, cuts, lane=False)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_an_event_over_the_limit_fails_at_the_same_place_with_the_same_events_before_it(seed: int) -> None:
+    rng = random.Random(seed)
+    stream = random_stream(rng, 60)
+    cuts = random_cuts(rng, len(stream))
+    limit = rng.choice([150, 180, 220, 400])
+    expected = outcome(stream, cuts, lane=False, max_event_bytes=limit)
+    assert outcome(stream, cuts, lane=True, max_event_bytes=limit) == expected
+
+
+def test_a_run_of_frames_of_the_learned_shape_comes_as_one_chunk_with_the_last_id() -> None:
+    frames = [f"data: {openai('a')}\n\n", f"data: {openai('b')}\n\n"]  # learn, then decide deltas
+    frames += [f"id: {n}\ndata: {openai(str(n))}\n\n" for n in range(10)]
+    parser, normalizer = EventStreamParser(), PayloadNormalizer()
+    lane = FastLane(parser, normalizer)
+    first, n = lane.decode("".join(frames[:2]).encode("utf-8", "surrogatepass"))
+    assert [e.content for e in first] == ["a", "b"] and n == 2  # type: ignore[union-attr]
+    events, n = lane.decode("".join(frames[2:]).encode("utf-8", "surrogatepass"))
+    assert events == [Chunk("0123456789", None, "9")] and n == 10
+    assert parser.last_event_id == "9" and parser.at_event_boundary
+
+
+def test_a_stuttering_stream_takes_the_general_path() -> None:
+    frames = "".join(f"data: {openai(text)}\n\n" for text in ["He", "Hel", "Hello", "Hello!"]).encode("utf-8", "surrogatepass")
+    lane = FastLane(EventStreamParser(), PayloadNormalizer())
+    events, _ = lane.decode(frames)
+    assert [e.content for e in events] == ["He", "l", "lo", "!"]  # type: ignore[union-attr]
+
+
+def test_each_literal_is_decoded_on_its_own_as_the_general_path_decodes_each_frame() -> None:
+    # Two halves of an escaped surrogate pair in two frames stay two lone surrogates, and a
+    # UTF-8 sequence cut between two frames stays two replacement characters, as one frame at
+    # a time gives them: decoding the literals joined would make one character of each.
+    learn = f"data: {openai('a')}\n\ndata: {openai('b')}\n\n".encode()
+    escaped = [json.dumps(json.loads(openai(half))).encode() for half in ("\ud83d", "\ude80")]
+    assert b"\\ud83d" in escaped[0]  # json.dumps escapes it (ensure_ascii)
+    cut = "你".encode()
+    split = [openai("X").encode().replace(b"X", cut[:2]), openai("Y").encode().replace(b"Y", cut[2:])]
+    frames = b"".join(b"data: " + data + b"\n\n" for data in [*escaped, *split])
+    for lane in (True, False):
+        assert outcome(learn + frames, [len(learn)], lane=lane)[0] == "ab\ud83d\ude80\ufffd\ufffd"
