@@ -41,6 +41,10 @@ _ID_LINE = rb"(id: [^\n\x00]*\n)?"  # the parser's `id` rule ignores a value wit
 # in the escapes JSON has. So `json.loads` cannot fail on what this matched.
 _LITERAL = rb'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"'
 _ID_FIELD = len(b"id: ")
+# Frames read the general way at the start of a stream before the lane is tried: an OpenAI
+# stream shows its shape in three (a role-only delta, then two content deltas, the second of
+# which tells that it is not stuttering).
+_LEARNING_FRAMES = 8
 
 
 class FastLane:
@@ -61,7 +65,7 @@ class FastLane:
         Raises `EventTooLargeError` as `EventStreamParser.feed` does; nothing read from
         `chunk` is lost, since the lane only starts after the first event boundary in it."""
         parser = self.parser
-        if _CR in chunk or len(chunk) > parser.max_event_bytes or self.normalizer.frame_shape() is None:
+        if _CR in chunk or len(chunk) > parser.max_event_bytes:
             return self._general(chunk)
         end = chunk.rfind(_FRAME_END) + 2  # the frames that are whole in `chunk` end here
         if end < 2:
@@ -69,7 +73,12 @@ class FastLane:
         events: list[ChatEvent] = []
         count = 0
         pos = 0
-        if not parser.at_event_boundary:
+        if self.normalizer.frame_shape() is None:
+            # The first frames of a stream, which tell its format and shape: the general path,
+            # then the lane for the rest of the piece if they told.
+            pos = _after_frames(chunk, _LEARNING_FRAMES, end)
+            events, count = self._general(chunk[:pos])
+        elif not parser.at_event_boundary:
             # The rest of an event begun in an earlier piece, up to the first blank line.
             pos = chunk.find(_FRAME_END) + 2
             events, count = self._general(chunk[:pos])
@@ -148,3 +157,14 @@ class FastLane:
         text = "".join(json.loads(array.decode("utf-8", "replace")))
         return (text, len(literals), None if last_id is None else last_id.decode("utf-8", "replace"),
                 stop)
+
+
+def _after_frames(chunk: bytes, frames: int, end: int) -> int:
+    """Where the first `frames` frames of `chunk` end (at most at `end`)."""
+    pos = 0
+    for _ in range(frames):
+        found = chunk.find(_FRAME_END, pos)
+        if found < 0 or found + 2 >= end:
+            return end
+        pos = found + 2
+    return pos

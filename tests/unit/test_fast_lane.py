@@ -172,3 +172,15 @@ def test_each_literal_is_decoded_on_its_own_as_the_general_path_decodes_each_fra
     frames = b"".join(b"data: " + data + b"\n\n" for data in [*escaped, *split])
     for lane in (True, False):
         assert outcome(learn + frames, [len(learn)], lane=lane)[0] == "ab\ud83d\ude80\ufffd\ufffd"
+
+
+def test_a_whole_stream_in_one_piece_takes_the_lane_once_its_first_frames_told_the_shape() -> None:
+    frames = [f"data: {openai('', role='assistant')}\n\n"]
+    frames += [f"id: {n}\ndata: {openai(f'w{n} ')}\n\n" for n in range(200)]
+    frames.append("data: [DONE]\n\n")
+    lane = FastLane(EventStreamParser(), PayloadNormalizer())
+    events, count = lane.decode("".join(frames).encode())
+    chunks = [e for e in events if type(e) is Chunk]
+    assert "".join(c.content for c in chunks) == "".join(f"w{n} " for n in range(200))
+    assert count == 202
+    assert len(chunks) <= 8  # the first frames one by one, then one run
