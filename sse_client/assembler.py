@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from sse_client.payloads import Chunk
 
-_COMPACT_AFTER = 512  # parts kept before they are joined into one block
+# Parts are joined into one UTF-8 block when there are this many, or this many characters in
+# them: the fast lane delivers the text of a whole piece of the body as one part, and a part with
+# a single emoji in it takes 4 bytes per character as a str.
+_COMPACT_AFTER = 512
+_COMPACT_AFTER_CHARS = 16 * 1024
 # JSON can carry lone surrogates ("\ud83d"); they must survive the round trip through UTF-8.
 _SURROGATES = "surrogatepass"
 
@@ -24,6 +28,7 @@ class ReplyAssembler:
         # and as one Python str a reply with a single emoji takes 4 bytes per character.
         self._blocks: list[bytes] = []
         self._parts: list[str] = []  # the latest parts, not joined yet
+        self._parts_length = 0  # their characters
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
         self._replay_through: int | None = None  # event ids up to this one are replays
@@ -80,9 +85,11 @@ class ReplyAssembler:
             parts = self._parts
             parts.append(content)
             self.length += len(content)
-            if len(parts) > _COMPACT_AFTER:
+            self._parts_length += len(content)
+            if len(parts) > _COMPACT_AFTER or self._parts_length > _COMPACT_AFTER_CHARS:
                 self._blocks.append("".join(parts).encode("utf-8", _SURROGATES))
                 parts.clear()
+                self._parts_length = 0
         return content
 
 
