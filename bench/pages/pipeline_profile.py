@@ -2,7 +2,8 @@
 
 Run by bench/browser_bench.py in the clients page after the measured runs: the flat-out body,
 fetched once into Pyodide's file system, is fed from memory through more and more of the
-pipeline (parser; + json.loads; normaliser; + assembler; + a JS onChunk; the whole SSEService
+pipeline (parser; + json.loads; normaliser; + assembler; + a JS onChunk; FastLane with the
+assembler and one onChunk per piece, as ChatRun reads a stream of one frame shape; the whole SSEService
 over an in-memory transport, in `piece`-byte reads and in one read). Then cProfile of the whole service, and tracemalloc's peak of the
 service fed in `piece`-byte pieces against the whole body at once (what a slow consumer gets
 from fetch: a few very large reads).
@@ -24,6 +25,7 @@ from pyodide.code import run_js
 
 from sse_client.assembler import ReplyAssembler
 from sse_client.config import ClientConfig
+from sse_client.fast_lane import FastLane
 from sse_client.parser import EventStreamParser
 from sse_client.payloads import Chunk, PayloadNormalizer
 from sse_client.service import SSEService
@@ -103,6 +105,21 @@ async def run(path: str, piece: int, runs: int) -> dict[str, Any]:
                     if text:
                         on_chunk(text)
 
+    def lane() -> None:
+        # What ChatRun does per piece once the stream's frames have one shape: FastLane, the
+        # assembler, one onChunk per piece.
+        parser, normalizer, assembler = EventStreamParser(), PayloadNormalizer(), ReplyAssembler()
+        fast = FastLane(parser, normalizer)
+        for chunk in chunks:
+            pending = []
+            for item in fast.decode(chunk)[0]:
+                if isinstance(item, Chunk):
+                    text = assembler.accept(item)
+                    if text:
+                        pending.append(text)
+            if pending:
+                on_chunk("".join(pending))
+
     async def service(body: list[bytes] = chunks) -> None:
         chat = SSEService(_Transport(body), ClientConfig(endpoint="/in-memory"))
         await chat.chat_with_model_stream({"model": "bench"}, on_chunk, None)
@@ -122,7 +139,7 @@ async def run(path: str, piece: int, runs: int) -> dict[str, Any]:
 
     pipeline: list[tuple[str, Callable[[], Any]]] = [
         ("parse", parse), ("parse_json", parse_json), ("normalize", normalize),
-        ("assemble", assemble), ("callback", callback), ("service", service),
+        ("assemble", assemble), ("callback", callback), ("lane", lane), ("service", service),
         ("service_whole", service_whole)]
     stages = {name: await timed(stage) for name, stage in pipeline}
 
