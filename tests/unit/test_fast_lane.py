@@ -24,7 +24,7 @@ def outcome(stream: bytes, cuts: list[int], *, lane: bool, max_event_bytes: int 
     number of server-sent events, the last event id; and where an EventTooLargeError came."""
     parser = EventStreamParser(max_event_bytes=max_event_bytes)
     normalizer = PayloadNormalizer()
-    fast = FastLane(parser, normalizer)
+    fast = FastLane(parser, normalizer, min_bytes=0)  # the lane for pieces of any size
     seen: list[object] = []
     text: list[str] = []
     count = 0
@@ -145,7 +145,7 @@ def test_a_run_of_frames_of_the_learned_shape_comes_as_one_chunk_with_the_last_i
     frames = [f"data: {openai('a')}\n\n", f"data: {openai('b')}\n\n"]  # learn, then decide deltas
     frames += [f"id: {n}\ndata: {openai(str(n))}\n\n" for n in range(10)]
     parser, normalizer = EventStreamParser(), PayloadNormalizer()
-    lane = FastLane(parser, normalizer)
+    lane = FastLane(parser, normalizer, min_bytes=0)
     first, n = lane.decode("".join(frames[:2]).encode("utf-8", "surrogatepass"))
     assert [e.content for e in first] == ["a", "b"] and n == 2  # type: ignore[union-attr]
     events, n = lane.decode("".join(frames[2:]).encode("utf-8", "surrogatepass"))
@@ -155,7 +155,7 @@ def test_a_run_of_frames_of_the_learned_shape_comes_as_one_chunk_with_the_last_i
 
 def test_a_stuttering_stream_takes_the_general_path() -> None:
     frames = "".join(f"data: {openai(text)}\n\n" for text in ["He", "Hel", "Hello", "Hello!"]).encode("utf-8", "surrogatepass")
-    lane = FastLane(EventStreamParser(), PayloadNormalizer())
+    lane = FastLane(EventStreamParser(), PayloadNormalizer(), min_bytes=0)
     events, _ = lane.decode(frames)
     assert [e.content for e in events] == ["He", "l", "lo", "!"]  # type: ignore[union-attr]
 
@@ -184,3 +184,16 @@ def test_a_whole_stream_in_one_piece_takes_the_lane_once_its_first_frames_told_t
     assert "".join(c.content for c in chunks) == "".join(f"w{n} " for n in range(200))
     assert count == 202
     assert len(chunks) <= 8  # the first frames one by one, then one run
+
+
+def test_a_piece_of_a_frame_or_two_takes_the_general_path() -> None:
+    learn = "".join(f"data: {openai(text)}\n\n" for text in ["a", "b", "c"]).encode()
+    two = f"data: {openai('d')}\n\ndata: {openai('e')}\n\n".encode()
+    lane = FastLane(EventStreamParser(), PayloadNormalizer())
+    lane.decode(learn)
+    events, _ = lane.decode(two)
+    assert len(two) < lane.min_bytes
+    assert events == [Chunk("d", None, ""), Chunk("e", None, "")]  # one per event: not merged
+    lane.min_bytes = 0
+    events, _ = lane.decode(two)
+    assert events == [Chunk("de", None, "")]
