@@ -822,21 +822,21 @@ def _diagnosis_section(r: Results) -> list[str]:
         _table(["stage", "µs per event"], rows),
         "",
         f"Python→JS crossings of (a): one onChunk call per piece of the body (all the text it "
-        f"brought); per `read()` result one awaited "
-        f"`reader.read()` promise plus `.done`, `.value`, `.to_bytes()`. In one flat-out run of "
-        f"(a) with `FetchResponse.chunks` timed (`bench/pages/scheduling_probe.py`): "
-        f"{len(reads)} read(s) (median {median(reads) / KB if reads else 0:,.0f} KB, largest "
-        f"{max(reads, default=0) / KB:,.0f} KB: while Python works, the body piles up, and the "
-        f"next read brings all of it); {flat['wait'] * 1000:,.0f} ms of the {flat['ms']:,.0f} ms "
-        f"were spent waiting for reads, the rest in Python (and the fetch set-up, about the "
-        f"1-event chat); {flat['immediate']} immediate and {flat['timer']} timed WebLoop "
-        f"callbacks.",
+        f"brought); per piece, one call from the body's read loop, which runs in JS, into "
+        f"Python, and `.length`, `.to_bytes()` on the piece. In one flat-out run of "
+        f"(a) with `FetchResponse.pump` timed (`bench/pages/scheduling_probe.py`): "
+        f"{len(reads)} piece(s) handed to Python (median {median(reads) / KB if reads else 0:,.0f}"
+        f" KB, largest {max(reads, default=0) / KB:,.0f} KB: a read that brings more than 64 KB "
+        f"is handed over in 64 KB pieces); of the {flat['ms']:,.0f} ms, "
+        f"{flat['python'] * 1000:,.0f} ms in Python handling them, {flat['wait'] * 1000:,.0f} ms "
+        f"waiting for bytes, the rest the fetch set-up (about the 1-event chat); "
+        f"{flat['immediate']} immediate and {flat['timer']} timed WebLoop callbacks.",
         "",
         f"Scheduling, which is what latency at LLM pace is made of: one asyncio hop in Pyodide's "
         f"WebLoop (`await asyncio.sleep(0)` in a loop) costs {median(d.python_hop_us):,.0f} µs "
         f"(runs {', '.join(f'{v:,.0f}' for v in d.python_hop_us)}), a bare MessageChannel hop "
         f"in the same page {median(d.js_hop_us):,.1f} µs. In one (a) run at LLM pace "
-        f"({paced['events']} events, {len(paced['reads'])} reads) the WebLoop scheduled "
+        f"({paced['events']} events, {len(paced['reads'])} pieces) the WebLoop scheduled "
         f"{paced['immediate']} immediate callbacks ({paced['immediate'] / max(1, paced['events']):.1f}"
         f" per event) and {paced['timer']} timer(s). The latency table's (a) − (d) is what the "
         f"client adds to the network's floor: p50 "

@@ -33,6 +33,7 @@ from sse_client.heartbeat import HeartbeatMonitor, deadline_error
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
 from sse_client.payloads import (
+    ChatEvent,
     Chunk,
     Complete,
     ErrorReport,
@@ -168,53 +169,57 @@ class ChatRun:
                 self.lifecycle.fallback(reason="The server answered without streaming.")
                 self._finish_with(await _final_response(response))
                 return
-            clock, assembler, lifecycle = self.clock, self.assembler, self.lifecycle
+            clock = self.clock
             reader = SSEStreamReader(
                 response,
                 parser=self.parser,
                 normalizer=self.normalizer,
                 on_bytes=lambda _size: monitor.on_bytes(clock()),
             )
-            lifecycle.streaming()
-            pending: list[str] = []  # new text of this piece of the body, for one onChunk call
-            # Replays are dropped by each event's id: no merged chunks until they are past (the
-            # flag is read as the next piece is decoded).
-            reader.merge_text = not assembler.replaying
-            async for batch in reader.batches():
-                reader.merge_text = not assembler.replaying
-                if not batch:
-                    continue
-                now = clock()
-                progressed = False
-                for event in batch:
-                    kind = type(event)
-                    if kind is Malformed:
-                        self._flush(pending)
-                        lifecycle.warning(f"Skipped a malformed frame: {event.reason}")  # type: ignore[union-attr]
-                        continue
-                    if not progressed:
-                        progressed = True
-                        monitor.on_progress(now)
-                        if self._progress_since is None:
-                            self._progress_since = now
-                    if kind is Chunk:
-                        text = assembler.accept(event)  # type: ignore[arg-type]
-                        if text:
-                            pending.append(text)
-                        continue
-                    self._flush(pending)  # the text before a status, an end or an error comes first
-                    if isinstance(event, Status):
-                        lifecycle.backend_status(event.message, event.progress)
-                    elif isinstance(event, Complete):
-                        self._finish_with(event.final_response)
-                        return
-                    elif isinstance(event, ErrorReport):
-                        raise classify_stream_error(event.code, event.message, attempt=self.attempt)
-                self._flush(pending)
+            self.lifecycle.streaming()
+            # Replays are dropped by each event's id: no merged chunks until they are past.
+            reader.merge_text = not self.assembler.replaying
+            if await reader.pump(lambda batch: self._deliver(batch, monitor, reader)):
+                return  # the reply is complete
             if self.normalizer.has_end_marker:
                 raise network_error("the stream ended before the reply was complete")
         finally:
             await response.aclose()
+
+    def _deliver(self, batch: list[ChatEvent], monitor: HeartbeatMonitor, reader: SSEStreamReader) -> bool:
+        """Hand the events of one piece of the body to the user; False once the reply is
+        complete. Runs as the piece arrives (see `SSEStreamReader.pump`)."""
+        assembler, lifecycle = self.assembler, self.lifecycle
+        pending: list[str] = []  # new text of this piece of the body, for one onChunk call
+        progressed = False
+        for event in batch:
+            kind = type(event)
+            if kind is Malformed:
+                self._flush(pending)
+                lifecycle.warning(f"Skipped a malformed frame: {event.reason}")  # type: ignore[union-attr]
+                continue
+            if not progressed:
+                progressed = True
+                now = self.clock()
+                monitor.on_progress(now)
+                if self._progress_since is None:
+                    self._progress_since = now
+            if kind is Chunk:
+                text = assembler.accept(event)  # type: ignore[arg-type]
+                if text:
+                    pending.append(text)
+                continue
+            self._flush(pending)  # the text before a status, an end or an error comes first
+            if isinstance(event, Status):
+                lifecycle.backend_status(event.message, event.progress)
+            elif isinstance(event, Complete):
+                self._finish_with(event.final_response)
+                return False
+            elif isinstance(event, ErrorReport):
+                raise classify_stream_error(event.code, event.message, attempt=self.attempt)
+        self._flush(pending)
+        reader.merge_text = not assembler.replaying  # read as the next piece is decoded
+        return True
 
     async def _fallback(self, reason: str, cause: StreamError | None = None) -> str:
         """POST the request with `"stream": false` and deliver what the stream had not.

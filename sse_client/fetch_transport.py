@@ -5,12 +5,16 @@
 network delivers it. Every request has its own `AbortController`, so that closing a response
 really aborts the request (the server sees the disconnect), which cancelling an asyncio task
 alone would not do.
+
+`pump` reads in a loop written in JS (`_READ_LOOP`) that calls Python for each piece: an
+awaited JS promise resumes the Python task through Pyodide's event loop, a browser task per
+read (~0.1 ms here, more on a busy page), which the chat's text would otherwise wait for.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from sse_client.classify import classify_js_error
@@ -22,7 +26,24 @@ _MAX_PIECE = 64 * 1024  # the largest piece of body handed to the parser at once
 
 if IN_PYODIDE or TYPE_CHECKING:
     import js
-    from pyodide.ffi import JsException, to_js
+    from pyodide.code import run_js
+    from pyodide.ffi import JsException, create_proxy, to_js
+
+# reader, onPiece(Uint8Array) -> go on?, the request's AbortSignal. Resolves when the body ends or
+# onPiece says stop; rejects as read() does. A piece read before an abort is not handed over.
+_READ_LOOP_JS = """
+(async function readLoop(reader, onPiece, signal) {
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || signal.aborted || !onPiece(value)) return;
+    }
+  } finally {
+    try { reader.releaseLock(); } catch (error) { /* errored or aborted: nothing to release */ }
+  }
+})
+"""
+_read_loop: Any = None  # the JS function, made on first use
 
 
 class FetchTransport:
@@ -89,6 +110,38 @@ class FetchResponse:
                 reader.releaseLock()
             except JsException:
                 pass  # the stream already errored or was aborted: nothing left to release
+
+    async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
+        global _read_loop
+        body = self._response.body
+        if body is None:
+            return
+        if _read_loop is None:
+            _read_loop = run_js(_READ_LOOP_JS)
+
+        def on_value(value: Any) -> bool:
+            size = value.length
+            if size <= _MAX_PIECE:
+                return on_piece(value.to_bytes())
+            # See chunks(): a read that brings MBs is handed over in bounded pieces.
+            for start in range(0, size, _MAX_PIECE):
+                if not on_piece(value.subarray(start, start + _MAX_PIECE).to_bytes()):
+                    return False
+            return True
+
+        callback = create_proxy(on_value)
+        try:
+            await _read_loop(body.getReader(), callback, self._controller.signal)
+        except JsException as exc:
+            if not self._closed:
+                raise _map_js_error(exc, self._controller) from None
+        except BaseException:
+            # Cancelled while the loop runs: abort, so that it stops before calling back into
+            # the proxy destroyed below (it checks the signal after every read).
+            await self.aclose()
+            raise
+        finally:
+            callback.destroy()
 
     async def read(self) -> bytes:
         try:

@@ -4,6 +4,7 @@
     async for event in reader:            # Chunk | Status | Complete | ErrorReport | Malformed
         ...
     async for batch in reader.batches():  # the same events, one list per piece of the body
+    await reader.pump(handle)               # the same lists, pushed: handle(batch) -> go on?
     reader.bytes_received, reader.events_received, reader.last_event_id
     await reader.cancel()
 
@@ -70,23 +71,13 @@ class SSEStreamReader:
         """The normalised events piece by piece: one list (perhaps empty) per piece of the body
         as it arrived. Events that arrived together can be handled together, which is what
         keeps the per-event cost low on a fast stream."""
-        parser, normalize, lane = self.parser, self.normalizer.normalize, self._lane
         try:
             async for chunk in self.response.chunks():
-                self.bytes_received += len(chunk)
-                if self._on_bytes is not None:
-                    self._on_bytes(len(chunk))
                 try:
-                    if self.merge_text:
-                        batch, count = lane.decode(chunk)
-                    else:
-                        events = parser.feed(chunk)
-                        count = len(events)
-                        batch = [chat for chat in map(normalize, events) if chat is not None]
+                    batch = self._decode(chunk)
                 except EventTooLargeError as exc:
                     yield self._normalize_all(exc.events)
                     raise
-                self.events_received += count
                 if self.cancelled:
                     return  # nothing is yielded after cancel()
                 yield batch
@@ -94,6 +85,56 @@ class SSEStreamReader:
                     return
         finally:
             await self.response.aclose()
+
+    async def pump(self, handle: Callable[[list[ChatEvent]], bool]) -> bool:
+        """`batches()`, pushed: `handle(batch)` is called as each piece of the body arrives, in
+        the same task (see `HttpResponse.pump`), until it returns False. Returns whether it did.
+        An exception `handle` raises is raised here, once the response is closed."""
+        failure: BaseException | None = None
+        stopped = False
+
+        def on_piece(chunk: bytes) -> bool:
+            nonlocal failure, stopped
+            if self.cancelled:
+                return False
+            try:
+                try:
+                    batch = self._decode(chunk)
+                except EventTooLargeError as exc:
+                    # What came before the oversized event is handled first, as in batches().
+                    if not handle(self._normalize_all(exc.events)):
+                        stopped = True
+                        return False
+                    raise
+                if not handle(batch):
+                    stopped = True
+                    return False
+                return not self.cancelled
+            except Exception as exc:  # raised from this piece's handling: stop, raise it below
+                failure = exc
+                return False
+
+        try:
+            await self.response.pump(on_piece)
+        finally:
+            await self.response.aclose()
+        if failure is not None:
+            raise failure
+        return stopped
+
+    def _decode(self, chunk: bytes) -> list[ChatEvent]:
+        """The normalised events of the next piece of the body (see `merge_text`)."""
+        self.bytes_received += len(chunk)
+        if self._on_bytes is not None:
+            self._on_bytes(len(chunk))
+        if self.merge_text:
+            batch, count = self._lane.decode(chunk)
+        else:
+            events = self.parser.feed(chunk)
+            count = len(events)
+            batch = [chat for chat in map(self.normalizer.normalize, events) if chat is not None]
+        self.events_received += count
+        return batch
 
     async def __aiter__(self) -> AsyncIterator[ChatEvent]:
         batches = self.batches()

@@ -3,6 +3,7 @@
     response = await transport.send(HttpRequest(url=..., method="POST", headers=..., body=...))
     response.status, response.header("content-type")
     async for chunk in response.chunks(): ...     # the body as it arrives
+    await response.pump(on_piece)                  # the same, pushed: on_piece(chunk) -> go on?
     await response.aclose()                        # abort: the server sees the disconnect
 
 `FetchTransport` (fetch_transport.py) implements it over the browser's fetch; the unit tests use
@@ -11,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -38,6 +39,15 @@ class HttpResponse(Protocol):
 
     def chunks(self) -> AsyncIterator[bytes]:
         """The body, piece by piece as it arrives. Raises `StreamError` if the connection fails."""
+        ...
+
+    async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
+        """The body, pushed: `on_piece(chunk)` is called with each piece as it arrives, until it
+        returns False or the body ends. Raises `StreamError` if the connection fails.
+
+        Unlike iterating `chunks()`, nothing is scheduled between a piece's arrival and the
+        call: over fetch, each awaited read would cost Pyodide's event loop a task of its own,
+        and that is most of what the client adds to the latency of an event."""
         ...
 
     async def read(self) -> bytes:

@@ -100,12 +100,20 @@
     // The resolved text is the pieces given to onChunk, joined here: Python does not keep a
     // second copy of a long reply.
     var pieces = [];
+    // Once the signal is aborted nothing more reaches the page but the `cancelled` status: the
+    // body is read in JS, so pieces that were already on their way would otherwise still come
+    // before the cancel reaches Python.
     function collect(piece) {
+      if (signal && signal.aborted) return;
       pieces.push(piece);
       onChunk(piece);
     }
+    function report(status) {
+      if (signal && signal.aborted && status.state !== "cancelled") return;
+      onStatus(status);
+    }
     var outcome = await new Promise(function (resolve) {
-      bridge.startChat(request, collect, onStatus || undefined, resolve, signal);
+      bridge.startChat(request, collect, onStatus ? report : undefined, resolve, signal);
     });
     if (!outcome.ok) throw new SSEClientError(outcome.error);
     return pieces.join("");

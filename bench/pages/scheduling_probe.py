@@ -3,8 +3,8 @@
 - `hop_cost(n)`: µs per asyncio hop in Pyodide's WebLoop (`await asyncio.sleep(0)`: one
   `call_soon`, which schedules a JS callback and comes back in a new browser task).
 - `install()`: counts the WebLoop's scheduled callbacks (by patching
-  `pyodide.webloop.scheduleCallback`) and times `FetchResponse.chunks` (by replacing it with an
-  equivalent that records each `read()` size and the time spent awaiting `read()`).
+  `pyodide.webloop.scheduleCallback`) and times `FetchResponse.pump` (wrapping it: the size of
+  each piece handed to Python, the time Python spent on them, the time of the whole read).
   `reset()` zeroes them; `snapshot()` reads them.
 
 (A JS `.then` on the `read()` promise cannot time the hop back into Python: Pyodide resumes the
@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
 import pyodide.webloop as webloop
-from pyodide.ffi import JsException
 
 from sse_client import fetch_transport
 
 _counts = {"immediate": 0, "timer": 0}
 _reads: list[int] = []
-_times = {"wait": 0.0}
+_times = {"pump": 0.0, "python": 0.0}
 
 
 async def hop_cost(n: int) -> float:
@@ -47,42 +46,34 @@ def install() -> None:
 
     webloop.scheduleCallback = counting
     webloop._bench_probe = True
-    fetch_transport.FetchResponse.chunks = _timed_chunks  # type: ignore[method-assign]
+    pump = fetch_transport.FetchResponse.pump
 
+    async def timed_pump(self: Any, on_piece: Callable[[bytes], bool]) -> None:
+        """`FetchResponse.pump`, timing the body's whole read and the Python work per piece."""
 
-async def _timed_chunks(self: Any) -> AsyncIterator[bytes]:
-    """`FetchResponse.chunks` as it stands, with timing around the awaits."""
-    body = self._response.body
-    if body is None:
-        return
-    reader = body.getReader()
-    try:
-        while True:
+        def timed(piece: bytes) -> bool:
             start = time.perf_counter()
             try:
-                result = await reader.read()
-            except JsException as exc:
-                if self._closed:
-                    return
-                raise fetch_transport._map_js_error(exc, self._controller) from None
-            _times["wait"] += time.perf_counter() - start
-            if result.done:
-                return
-            data = result.value.to_bytes()
-            _reads.append(len(data))
-            yield data
-    finally:
+                return on_piece(piece)
+            finally:
+                _times["python"] += time.perf_counter() - start
+                _reads.append(len(piece))
+
+        start = time.perf_counter()
         try:
-            reader.releaseLock()
-        except JsException:
-            pass
+            await pump(self, timed)
+        finally:
+            _times["pump"] += time.perf_counter() - start
+
+    fetch_transport.FetchResponse.pump = timed_pump  # type: ignore[method-assign]
 
 
 def reset() -> None:
     _counts.update(immediate=0, timer=0)
     _reads.clear()
-    _times.update(wait=0.0)
+    _times.update(pump=0.0, python=0.0)
 
 
 def snapshot() -> dict[str, Any]:
-    return {**_counts, "reads": list(_reads), **_times}
+    # wait: the body's read loop was waiting for bytes (or for a task to run in).
+    return {**_counts, "reads": list(_reads), "wait": _times["pump"] - _times["python"], **_times}

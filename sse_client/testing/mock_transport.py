@@ -44,6 +44,11 @@ class MockResponse:
                 continue
             yield piece
 
+    async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
+        async for piece in self.chunks():
+            if not on_piece(piece):
+                return
+
     async def read(self) -> bytes:
         return b"".join([piece async for piece in self.chunks()])
 

@@ -239,3 +239,24 @@ def test_an_already_aborted_signal_cancels_at_once(chat_page: Page, backend: str
     assert result["error"]["type"] == "CANCELLED"
     assert states(result) == ["cancelled"]
     assert [e for e in backend_log.entries() if e["path"] == "/api/chat"] == []
+
+
+def test_nothing_reaches_the_page_after_an_abort_made_inside_onchunk(chat_page: Page, backend: str) -> None:
+    # A fast stream in many small writes: pieces keep arriving right after the abort, and the
+    # body is read in JS, so only the abort itself can keep them from onChunk and onStatus.
+    result = chat_page.evaluate(
+        """async (endpoint) => {
+          const controller = new AbortController();
+          const seen = { chunksAfter: 0, statusesAfter: [] };
+          SSEClient.configure({ ...TEST_DEFAULTS, endpoint });
+          try {
+            await SSEClient.chatWithModelStream({},
+              () => { if (controller.signal.aborted) seen.chunksAfter++; else controller.abort(); },
+              (status) => { if (controller.signal.aborted) seen.statusesAfter.push(status.state); },
+              { signal: controller.signal });
+          } catch (error) { seen.error = error.type; }
+          return seen;
+        }""",
+        f"{backend}/api/chat?format=openai&events=3000&delay_ms=0&batch_bytes=300",
+    )
+    assert result == {"chunksAfter": 0, "statusesAfter": ["cancelled"], "error": "CANCELLED"}
