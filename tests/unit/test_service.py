@@ -699,3 +699,60 @@ def test_config_is_frozen_and_keyword_only() -> None:
 def test_service_uses_the_default_config_when_given_none() -> None:
     outcome = chat(STANDARD_BODY, config=None)
     assert outcome.request.url == ClientConfig().endpoint
+
+
+# --- SSEStreamReader.pump: the pushed form ChatRun reads with -------------------------------
+
+
+def test_pump_hands_over_each_piece_and_stops_when_told() -> None:
+    pieces = [sse(("0", chunk("a", 0))), sse(("1", chunk("b", 1))), sse(("2", chunk("c", 2)))]
+    response = MockResponse(200, EVENT_STREAM, pieces)
+    reader = SSEStreamReader(response)
+    batches: list[list[object]] = []
+
+    def handle(batch: list[Any]) -> bool:
+        batches.append(batch)
+        return len(batches) < 2
+
+    assert run(reader.pump(handle)) is True  # stopped by handle
+    assert batches == [[Chunk("a", 0, "0")], [Chunk("b", 1, "1")]]
+    assert response.closed and reader.bytes_received == len(pieces[0]) + len(pieces[1])
+
+
+def test_pump_to_the_end_of_the_body_returns_false() -> None:
+    reader = SSEStreamReader(MockResponse(200, EVENT_STREAM, [sse(("0", chunk("a", 0)))]))
+    assert run(reader.pump(lambda batch: True)) is False
+    assert reader.events_received == 1
+
+
+def test_an_error_raised_by_handle_stops_the_pump_and_is_raised_once_the_response_is_closed() -> None:
+    response = MockResponse(200, EVENT_STREAM, [sse(("0", chunk("a", 0))), sse(("1", chunk("b", 1)))])
+    reader = SSEStreamReader(response)
+    seen: list[object] = []
+
+    def handle(batch: list[Any]) -> bool:
+        seen.append(batch)
+        raise StreamError("stop", type=StreamErrorType.SERVER)
+
+    with pytest.raises(StreamError, match="stop"):
+        run(reader.pump(handle))
+    assert len(seen) == 1 and response.closed
+
+
+def test_pump_hands_over_the_events_before_an_oversized_one_then_raises_parse() -> None:
+    body = sse(("0", chunk("a", 0))) + b"data: " + b"x" * 300 + b"\n\n"
+    reader = SSEStreamReader(MockResponse(200, EVENT_STREAM, [body]), parser=EventStreamParser(max_event_bytes=100))
+    seen: list[object] = []
+    with pytest.raises(StreamError) as caught:
+        run(reader.pump(lambda batch: seen.append(batch) is None))
+    assert caught.value.type is StreamErrorType.PARSE
+    assert seen == [[Chunk("a", 0, "0")]]
+
+
+def test_a_stream_error_of_the_transport_comes_out_of_pump() -> None:
+    cut = StreamError("cut", type=StreamErrorType.NETWORK, retryable=True)
+    reader = SSEStreamReader(MockResponse(200, EVENT_STREAM, [sse(("0", chunk("a", 0))), cut]))
+    seen: list[object] = []
+    with pytest.raises(StreamError, match="cut"):
+        run(reader.pump(lambda batch: seen.append(batch) is None))
+    assert seen == [[Chunk("a", 0, "0")]]
