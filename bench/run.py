@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
 
     started = datetime.datetime.now(datetime.timezone.utc)
     parts = [
-        parser_bench.run(repeats=2, quick=True) if args.quick else parser_bench.run(repeats=5),
+        parser_bench.run(repeats=2, quick=True) if args.quick else parser_bench.run(),
         browser_bench.run(quick=args.quick),
     ]
     body = "\n\n".join(parts)

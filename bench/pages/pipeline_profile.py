@@ -46,6 +46,11 @@ class _Response:
         for chunk in self._chunks:
             yield chunk
 
+    async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
+        for chunk in self._chunks:
+            if not on_piece(chunk):
+                return
+
     async def read(self) -> bytes:
         return b"".join(self._chunks)
 
