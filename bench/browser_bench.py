@@ -827,10 +827,11 @@ def _diagnosis_section(r: Results) -> list[str]:
         f"(a) with `FetchResponse.pump` timed (`bench/pages/scheduling_probe.py`): "
         f"{len(reads)} piece(s) handed to Python (median {median(reads) / KB if reads else 0:,.0f}"
         f" KB, largest {max(reads, default=0) / KB:,.0f} KB: a read that brings more than 64 KB "
-        f"is handed over in 64 KB pieces); of the {flat['ms']:,.0f} ms, "
-        f"{flat['python'] * 1000:,.0f} ms in Python handling them, {flat['wait'] * 1000:,.0f} ms "
-        f"waiting for bytes, the rest the fetch set-up (about the 1-event chat); "
-        f"{flat['immediate']} immediate and {flat['timer']} timed WebLoop callbacks.",
+        f"is handed over in 64 KB pieces). From the body's first read to its end, Python spent "
+        f"{flat['python'] * 1000:,.0f} ms handling them and the read loop "
+        f"{flat['wait'] * 1000:,.0f} ms waiting for bytes (the whole chat, request to last "
+        f"callback: {flat['ms']:,.0f} ms); {flat['immediate']} immediate and {flat['timer']} "
+        f"timed WebLoop callbacks.",
         "",
         f"Scheduling, which is what latency at LLM pace is made of: one asyncio hop in Pyodide's "
         f"WebLoop (`await asyncio.sleep(0)` in a loop) costs {median(d.python_hop_us):,.0f} µs "
