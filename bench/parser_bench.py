@@ -46,8 +46,8 @@ Parse = Callable[[list[bytes]], list[Any]]
 
 QUICK_FRACTION = 100  # --quick: corpora of 1/100 of their events
 # Timed rounds per corpus and chunking. On these shared machines one round can be 20% off (the
-# same parse of llm/fixed-1460 ran at 437k to 662k events/s back to back), and with 5 rounds a
-# cell whose ratio is 2.1-2.2x came out at 1.98x once.
+# same parse of llm/fixed-1460 ran at 437k to 662k events/s back to back); ratios are taken
+# round by round (see `_ratio`).
 DEFAULT_REPEATS = 9
 
 
@@ -341,6 +341,7 @@ class Cell:
     size: int  # bytes
     events: int  # what a spec-exact parser dispatches
     seconds: float  # median
+    rounds: tuple[float, ...]  # the time of each round, in order (empty if it failed)
     missing: Counter[Dispatched]  # events ours dispatched and this parser did not
     extra: Counter[Dispatched]  # and the other way round
     error: str | None
@@ -390,6 +391,7 @@ def measure(
                 size=len(data),
                 events=expected,
                 seconds=statistics.median(times[contender.name]) if contender.name in times else float("nan"),
+                rounds=tuple(times.get(contender.name, ())),
                 missing=ours - got,
                 extra=got - ours,
                 error=errors.get(contender.name),
@@ -402,7 +404,12 @@ def measure(
 
 
 def _ratio(ours: Cell, peer: Cell) -> float:
-    return peer.seconds / ours.seconds  # = ours events/s ÷ its events/s
+    """Ours events/s ÷ its events/s: the median over the rounds of the ratio of the two times in
+    each round. Both sides of a round's ratio ran moments apart, so a slow spell of the shared
+    machine (which can last several rounds) moves the ratio much less than the medians."""
+    if ours.rounds and len(ours.rounds) == len(peer.rounds):
+        return statistics.median(theirs / mine for theirs, mine in zip(peer.rounds, ours.rounds))
+    return peer.seconds / ours.seconds
 
 
 def _short(value: object, limit: int = 60) -> str:
@@ -608,7 +615,10 @@ def run(repeats: int = DEFAULT_REPEATS, *, quick: bool = False) -> str:
         "- Timed: from the first chunk to the list of all dispatched events, `time.perf_counter`, "
         "gc disabled; each round runs every parser once, in a rotating order. events/s is the "
         "number of events a spec-exact parser dispatches over the median time (the same count "
-        "for every parser, so the ratio is a ratio of times); MB/s is corpus bytes over it.",
+        "for every parser); MB/s is corpus bytes over it. `ours ÷ this` is the median over the "
+        "rounds of the ratio of the two parsers' times in that round, so that a slow spell of "
+        "the shared machine, which can last several rounds, hits both sides of each ratio; it "
+        "can differ a little from the ratio of the events/s columns.",
         "- Events are compared as (event type, data, last event ID, retry): sseclient-py's "
         "missing `id` counts as \"\", its `retry` string as an int when it is ASCII digits; "
         "launchdarkly-eventsource's `last_event_id` is its id, and it reports no retry.",
