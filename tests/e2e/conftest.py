@@ -102,11 +102,26 @@ def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
     """The plain page, booted once per module, with `SSEClient.ready` resolved."""
     context = browser.new_context()
     page = context.new_page()
+    # Uncaught exceptions and unhandled promise rejections: none may reach a user's page.
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{error.name}: {error.message}"))
+    page.page_errors = errors  # type: ignore[attr-defined]
     page.goto(page_origin + PAGE_PATH)
     page.wait_for_function("window.SSEClient !== undefined")
     page.evaluate("SSEClient.ready")
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test on the module's page: no uncaught error or unhandled rejection."""
+    yield
+    if "chat_page" in request.fixturenames:
+        page = request.getfixturevalue("chat_page")
+        errors = list(page.page_errors)
+        page.page_errors.clear()
+        assert errors == [], f"the page reported uncaught errors: {errors}"
 
 
 class BackendLog:
