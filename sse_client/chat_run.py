@@ -11,6 +11,10 @@ backend resends, the assembler delivers only text the user has not seen.
 
 Each attempt runs beside a watchdog that enforces the heartbeat deadlines; a deadline that passes
 cancels the attempt (which aborts its fetch) and becomes a retryable TIMEOUT.
+
+The body is pushed, not pulled: `_deliver` runs for each piece as it arrives (see
+`HttpResponse.pump`), so the user's text never waits for a turn of the event loop; asyncio runs
+the attempts, the watchdog and the backoff.
 """
 
 from __future__ import annotations
