@@ -125,7 +125,9 @@ class FastLane:
         if shape != self._shape:
             self._shape = shape
             self._frame = None
-            if shape is not None:
+            # A shape learned from data joined from several `data:` lines has LFs in it; the
+            # pattern reads one `data:` line, so such a stream takes the general path.
+            if shape is not None and "\n" not in shape[0] + shape[1]:
                 prefix, suffix = (part.encode("utf-8", "surrogatepass") for part in shape)
                 self._frame = re.compile(
                     _ID_LINE + b"data: " + re.escape(prefix) + _LITERAL + re.escape(suffix) + _FRAME_END)

@@ -197,3 +197,17 @@ def test_a_piece_of_a_frame_or_two_takes_the_general_path() -> None:
     lane.min_bytes = 0
     events, _ = lane.decode(two)
     assert events == [Chunk("de", None, "")]
+
+
+def test_a_shape_learned_from_frames_of_several_data_lines_takes_the_general_path() -> None:
+    # JSON may break lines between tokens, and a server may send each line as a `data:` line:
+    # the learned shape then has an LF in it, which the lane's one-line pattern must not take
+    # for a bare line break (that line has no `data:` field name, so the frame is malformed).
+    def frame(content: str) -> bytes:
+        return b'data: {"choices":[{"delta":\ndata: {"content":' + json.dumps(content).encode() + b"}}]}\n\n"
+
+    learn = frame("a") + frame("b")
+    bare = b'data: {"choices":[{"delta":\n{"content":"EVIL"}}]}\n\n'
+    for lane in (True, False):
+        seen = outcome(learn + bare, [len(learn)], lane=lane)
+        assert seen[0] == "ab" and type(seen[1]).__name__ == "Malformed", lane
