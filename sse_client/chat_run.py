@@ -87,6 +87,7 @@ class ChatRun:
         self.assembler = ReplyAssembler()
         self.attempt = 0
         self.causes: list[StreamError] = []  # the failed attempts, for the final error
+        self._completed = False  # the whole reply was delivered
         self._progress_since: float | None = None  # when the current attempt first made progress
 
     async def run(self) -> str:
@@ -150,6 +151,10 @@ class ChatRun:
         if attempt in done:
             attempt.result()  # raises the attempt's StreamError, if any
             return
+        if self._completed:
+            # The reply was complete before the deadline passed; the attempt's task had only
+            # not woken to return yet. Reconnecting would ask for it again.
+            return
         raise monitor.timeout_error(watchdog.result(), attempt=self.attempt)
 
     async def _watch(self, monitor: HeartbeatMonitor) -> str:
@@ -161,6 +166,7 @@ class ChatRun:
             await asyncio.sleep(left or 0)
             which = monitor.expired(self.clock())
             if which is not None:
+                monitor.timed_out = which  # from now on the attempt delivers nothing (_deliver)
                 return which
 
     async def _attempt(self, monitor: HeartbeatMonitor) -> None:
@@ -193,6 +199,10 @@ class ChatRun:
     def _deliver(self, batch: list[ChatEvent], monitor: HeartbeatMonitor, reader: SSEStreamReader) -> bool:
         """Hand the events of one piece of the body to the user; False once the reply is
         complete. Runs as the piece arrives (see `SSEStreamReader.pump`)."""
+        if monitor.timed_out is not None:
+            # The watchdog gave up on this attempt, and its task is about to be cancelled; until
+            # then the body's read loop (in JS) may still hand over pieces. None is delivered.
+            raise monitor.timeout_error(monitor.timed_out, attempt=self.attempt)
         assembler, lifecycle = self.assembler, self.lifecycle
         pending: list[str] = []  # new text of this piece of the body, for one onChunk call
         progressed = False
@@ -279,6 +289,7 @@ class ChatRun:
 
     def _finish_with(self, final_response: str | None) -> None:
         """The reply is complete: deliver what `final_response` adds to what was shown."""
+        self._completed = True
         tail = self.assembler.complete(final_response)
         if final_response is not None and not self.assembler.matches(final_response):
             self.lifecycle.warning("The server's final text differs from what was streamed; keeping what was shown.")

@@ -77,7 +77,7 @@ class Deadlines:
 class HeartbeatMonitor:
     """The deadlines of one attempt that started at `now`; feed it what arrives and when."""
 
-    __slots__ = ("_deadlines", "_started", "_first_byte", "_last_bytes", "_last_progress")
+    __slots__ = ("_deadlines", "_started", "_first_byte", "_last_bytes", "_last_progress", "timed_out")
 
     def __init__(self, deadlines: Deadlines, now: float) -> None:
         self._deadlines = deadlines
@@ -85,6 +85,8 @@ class HeartbeatMonitor:
         self._first_byte: float | None = None
         self._last_bytes: float | None = None
         self._last_progress: float | None = None
+        # The deadline that ended the attempt, once whoever enforces them acted on it.
+        self.timed_out: str | None = None
 
     def on_bytes(self, now: float) -> None:
         """Any bytes of the body arrived, keep-alive comments included."""

@@ -464,3 +464,73 @@ def test_text_that_arrives_in_one_piece_is_delivered_in_one_call() -> None:
         "status:connecting", "status:streaming", "chunk:" + "".join(PIECES[:2]), "status:streaming",
         "chunk:" + "".join(PIECES[2:]), "status:completed",
     ]
+
+
+# --- the body is pushed: pieces can arrive after the watchdog gave up, before the attempt's task
+# has woken to be cancelled (FetchResponse.pump's read loop runs in JS) -------------------------
+
+
+class LateWakeResponse(MockResponse):
+    """Hands over its whole body at once, then does not return until cancelled: a read loop
+    whose end reaches the attempt's task only after the watchdog has fired."""
+
+    async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
+        for piece in self._body:
+            assert isinstance(piece, bytes)
+            if not on_piece(piece):
+                break
+        await asyncio.Event().wait()
+
+
+def real_time_service(handler: Callable[[HttpRequest], MockResponse]) -> tuple[SSEService, MockTransport]:
+    """A service on the real clock, with a 50 ms idle deadline and one quick retry."""
+    transport = MockTransport(handler)
+    config = ClientConfig(endpoint="/api/chat", random=random.Random(7).random,
+                          deadlines=Deadlines(first_byte=1.0, idle=0.05, no_progress=1.0, total=None),
+                          backoff=BackoffPolicy(max_retries=1, base_delay=0.01))
+    return SSEService(transport, config), transport
+
+
+def test_a_reply_completed_before_the_deadline_passed_is_not_asked_for_again() -> None:
+    # No ids (as OpenAI sends): a reconnect could not tell a replay from new text.
+    events = [f"data: {json.dumps({'choices': [{'delta': {'content': p}}]})}\n\n".encode() for p in PIECES]
+    body = b"".join([*events, b"data: [DONE]\n\n"])
+    chunks: list[str] = []
+    service, transport = real_time_service(lambda request: LateWakeResponse(200, SSE, [body]))
+
+    text = asyncio.run(service.chat_with_model_stream({}, chunks.append, None))
+    assert text == REPLY and "".join(chunks) == REPLY
+    assert len(transport.requests) == 1
+
+
+def test_pieces_handed_to_an_attempt_the_watchdog_gave_up_on_are_not_delivered() -> None:
+    # OpenAI events with ids and no index: only the attempt's own guard can stop a piece it is
+    # handed late from showing text that the next attempt shows as well.
+    events = openai_events()
+    chunks: list[str] = []
+    late: list[bool] = []
+
+    class OnePieceThenLate(MockResponse):
+        async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
+            on_piece(events[0])
+            # The rest comes from outside the attempt's task, as from the JS read loop, after the
+            # idle deadline (0.05 s) has passed and the next attempt has begun.
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.2, lambda: late.append(on_piece(b"".join(events[1:]))))
+            await asyncio.Event().wait()
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(transport.requests) == 1:
+            return OnePieceThenLate(200, SSE, [])
+        return MockResponse(200, SSE, after(events, request))
+
+    service, transport = real_time_service(handler)
+
+    async def scenario() -> str:
+        text = await service.chat_with_model_stream({}, chunks.append, None)
+        await asyncio.sleep(0.3)  # past the late hand-over
+        return text
+
+    assert asyncio.run(scenario()) == REPLY
+    assert late == [False]  # handed over, refused
+    assert chunks == PIECES and len(transport.requests) == 2
