@@ -5,7 +5,11 @@ makes the user see text twice:
 - a chunk whose index was already delivered is dropped (the standard format numbers its chunks);
 - after a reconnect, a chunk whose numeric event id is at most the last id seen before the cut
   is a replay (a backend that does not resume starts again from the beginning) and is dropped,
-  for every format: the ids of PROTOCOL.md are sequence numbers.
+  for every format: the ids of PROTOCOL.md are sequence numbers;
+- after a reconnect of a stream that sent no ids (OpenAI-compatible upstreams often do not),
+  the backend can only start again, so its text is checked against the text shown: what
+  matches is skipped, what goes past it is new. Text that differs (an upstream that wrote a
+  new reply) sets `diverged`: nothing of it can be shown after what was.
 Sans-I/O.
 """
 
@@ -32,6 +36,9 @@ class ReplyAssembler:
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
         self._replay_through: int | None = None  # event ids up to this one are replays
+        self._replay_text: str | None = None  # a stream without ids restarts: the text shown
+        self._replay_pos = 0  # how much of it the restarted stream has matched
+        self.diverged = False  # the restarted stream's text differs from the text shown
 
     @property
     def text(self) -> str:
@@ -56,12 +63,34 @@ class ReplyAssembler:
             if chunk.index < self.next_index:
                 return ""
             self.next_index = chunk.index + 1
+        elif self._replay_text is not None:
+            return self._past_replay(chunk.content)
         return self._add(chunk.content)
 
-    def resume_after(self, last_event_id: str) -> None:
+    def resume_after(self, last_event_id: str, *, restarts_text: bool = True) -> None:
         """A new connection starts: chunks with a numeric id up to `last_event_id` (the last
-        id seen before the cut) were delivered already."""
+        id seen before the cut) were delivered already. Without such an id, the new stream's
+        text is checked against the text shown, if `restarts_text` (a stuttering stream
+        repeats the whole text in each chunk and skips what was shown by itself)."""
         self._replay_through = _sequence_number(last_event_id)
+        self._replay_text = None
+        if self._replay_through is None and restarts_text and self.length:
+            self._replay_text = self.text
+            self._replay_pos = 0
+
+    def _past_replay(self, content: str) -> str:
+        """The part of `content` past the text shown, as the restarted stream resends it."""
+        shown, pos = self._replay_text or "", self._replay_pos
+        overlap = min(len(content), len(shown) - pos)
+        if content[:overlap] != shown[pos : pos + overlap]:
+            self.diverged = True
+            return ""
+        pos += overlap
+        if pos < len(shown):
+            self._replay_pos = pos
+            return ""
+        self._replay_text = None  # past the replay: new text from here on
+        return self._add(content[overlap:])
 
     def complete(self, final_response: str | None) -> str:
         """What `final_response` (the whole reply, when the backend sends it) adds to the text

@@ -130,7 +130,8 @@ class ChatRun:
                 self.lifecycle.reconnecting(attempt=self.attempt + 1, delay=delay, cause=error)
                 await self.sleep(delay)
                 # Whatever the backend resends from here up to the last id seen is a replay.
-                self.assembler.resume_after(self.parser.last_event_id)
+                self.assembler.resume_after(self.parser.last_event_id,
+                                            restarts_text=not self.normalizer.stuttering)
                 continue
             self.breaker.record_success()
             return self._result()
@@ -222,6 +223,14 @@ class ChatRun:
                 text = assembler.accept(event)  # type: ignore[arg-type]
                 if text:
                     pending.append(text)
+                elif assembler.diverged:
+                    self._flush(pending)
+                    raise StreamError(
+                        "The connection was cut, and the server, which cannot resume a reply, "
+                        "sent a different one; the text shown so far is all of the reply.",
+                        type=StreamErrorType.SERVER,
+                        retryable=False,
+                    )
                 continue
             self._flush(pending)  # the text before a status, an end or an error comes first
             if isinstance(event, Status):

@@ -99,6 +99,11 @@ class PayloadNormalizer:
         shown its format yet (no event at all) has delivered nothing, so it was cut short too."""
         return self.format not in (PayloadFormat.LEGACY, PayloadFormat.RAW)
 
+    @property
+    def stuttering(self) -> bool:
+        """Whether the stream was found to repeat its whole text in each chunk."""
+        return self._stutter.cumulative is True
+
     def frame_shape(self) -> tuple[str, str] | None:
         """The text around the content literal that the stream's OpenAI frames share, once
         the stream is known to be OpenAI deltas (not stuttering): frames of this shape are

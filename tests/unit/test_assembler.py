@@ -127,3 +127,28 @@ def test_a_long_reply_in_large_non_ascii_parts_is_held_as_utf8() -> None:
     assert assembler.length == 320 * size
     assert held < 1.3 * 320 * len(("0" * 6 + body).encode())
     assert assembler.text == "".join(f"{n:06d}" + body for n in range(320))
+
+
+def test_without_ids_a_restarted_stream_is_skipped_up_to_the_text_shown_however_it_is_cut() -> None:
+    for pieces in (["Hel", "lo, ", "wörld", "!"], ["Hello, wör", "ld!"], ["Hello, wörld!"], ["H", "ello, wörl", "d", "!"]):
+        assembler = ReplyAssembler()
+        shown = [assembler.accept(Chunk(text)) for text in ["Hel", "lo, ", "wör"]]
+        assembler.resume_after("")  # no id was ever seen
+        new = [assembler.accept(Chunk(text)) for text in pieces]
+        assert "".join(shown) + "".join(new) == "Hello, wörld!", pieces
+        assert not assembler.diverged and assembler.text == "Hello, wörld!"
+
+
+def test_without_ids_a_restarted_stream_with_other_text_diverges() -> None:
+    assembler = ReplyAssembler()
+    assembler.accept(Chunk("Hello, "))
+    assembler.resume_after("")
+    assert assembler.accept(Chunk("Hi")) == "" and assembler.diverged
+    assert assembler.text == "Hello, "
+
+
+def test_a_stuttering_stream_is_not_checked_as_a_restart() -> None:
+    assembler = ReplyAssembler()
+    assembler.accept(Chunk("Hello"))
+    assembler.resume_after("", restarts_text=False)  # the stutter filter skips the repeat itself
+    assert assembler.accept(Chunk(", world")) == ", world" and not assembler.diverged

@@ -158,6 +158,58 @@ def test_a_long_openai_stream_replayed_from_the_start_in_one_read_is_shown_once(
     assert run.chunks == ["".join(pieces[:5]), "".join(pieces[5:120]), "".join(pieces[120:])]
 
 
+def openai_events_without_ids(pieces: list[str] = PIECES) -> list[bytes]:
+    frames = [json.dumps({"choices": [{"delta": {"content": p}}]}, ensure_ascii=False) for p in pieces]
+    return [f"data: {f}\n\n".encode() for f in [*frames, "[DONE]"]]
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_stream_without_ids_started_again_shows_nothing_twice(whole: bool) -> None:
+    # OpenAI-compatible upstreams often send no ids: nothing to resume from, so the backend
+    # starts again, and the text already shown is recognised and skipped.
+    events = openai_events_without_ids()
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:3], cut()])
+        assert "Last-Event-ID" not in request.headers
+        return MockResponse(200, SSE, [b"".join(events)] if whole else events)
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert "".join(run.chunks) == REPLY
+
+
+def test_a_stream_without_ids_started_again_with_another_reply_fails_keeping_what_was_shown() -> None:
+    events = openai_events_without_ids()
+    other = openai_events_without_ids(["Good", "bye"])
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:3], cut()])
+        return MockResponse(200, SSE, other)
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.retryable) == (StreamErrorType.SERVER, False)
+    assert "".join(run.chunks) == "".join(PIECES[:3])
+    assert len(run.transport.requests) == 2  # no more tries: the same would happen again
+
+
+def test_a_cumulative_upstream_without_ids_replayed_from_the_start_is_shown_once() -> None:
+    cumulative = [REPLY[:n] for n in (3, 7, 10, 12, len(REPLY))]
+    events = [f"data: {json.dumps({'chunk': c}, ensure_ascii=False)}\n\n".encode() for c in cumulative]
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:3], cut()])
+        return MockResponse(200, SSE, events)
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert "".join(run.chunks) == REPLY
+
+
 def test_a_cumulative_upstream_replayed_from_the_start_is_shown_once() -> None:
     cumulative = [REPLY[:n] for n in (3, 7, 10, 12, len(REPLY))]
     events = [
