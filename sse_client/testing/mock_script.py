@@ -62,6 +62,9 @@ class MockOptions:
     stutter: bool = False
     ping_ms: int = 0
     resume: bool = True
+    ids: bool = True
+    """Events carry ``id:`` lines; without them a client has nothing to resume from, and a
+    reconnect always starts again from the beginning (as with OpenAI-compatible upstreams)."""
     fault_attempts: int = 1
     cut_after_bytes: int | None = None
     status: int | None = None
@@ -137,7 +140,7 @@ class MockOptions:
                      "batch_bytes", "pace_hz"):
             if name in params:
                 fields[name] = _parse_int(name, params[name])
-        for query_name, field in (("stutter", "stutter"), ("resume", "resume"),
+        for query_name, field in (("stutter", "stutter"), ("resume", "resume"), ("ids", "ids"),
                                   ("keepalive_only", "keepalive_only"), ("drip", "drip"),
                                   ("json", "json_reply"), ("gzip", "gzip"),
                                   ("stamp", "stamp")):
@@ -167,7 +170,7 @@ class MockOptions:
 
 # `session` names the conversation for the attempt counter; the server reads it, not the script.
 _QUERY_NAMES = frozenset({
-    "format", "text", "chunk_chars", "delay_ms", "stutter", "ping_ms", "resume",
+    "format", "text", "chunk_chars", "delay_ms", "stutter", "ping_ms", "resume", "ids",
     "fault_attempts", "cut_after_bytes", "status", "retry_after", "stall_after",
     "keepalive_only", "malformed", "drip", "json", "error_event", "gzip", "session",
     "events", "batch_bytes", "pace_hz", "stamp",
@@ -242,15 +245,16 @@ def stamp_frame(wire: str, server_ms: float) -> str:
     return wire.replace("\ndata: {", f'\ndata: {{"server_ms": {server_ms:.3f}, ', 1)
 
 
-def encode_event(event_id: int, data: str) -> str:
-    """The wire text of one event: an ``id:`` line and the data, one ``data:`` line per line.
+def encode_event(event_id: int | None, data: str) -> str:
+    """The wire text of one event: an ``id:`` line (unless ``event_id`` is None) and the data,
+    one ``data:`` line per line.
 
     Spec: "If the line starts with 'data:', append the field value (after removing one leading
     space) to the data buffer, then append a single U+000A LINE FEED" - so a value containing
     LF is sent as several data lines, and the space after the colon protects leading spaces.
     """
     lines = "".join(f"data: {line}\n" for line in data.split("\n"))
-    return f"id: {event_id}\n{lines}\n"
+    return f"{lines}\n" if event_id is None else f"id: {event_id}\n{lines}\n"
 
 
 def build_frames(options: MockOptions, *, model: str, created: int) -> list[Frame]:
@@ -262,7 +266,8 @@ def build_frames(options: MockOptions, *, model: str, created: int) -> list[Fram
     frames: list[Frame] = []
     malformed = _MALFORMED[options.format]
     for event_id, data in enumerate(payloads):
-        frames.append(Frame(position=event_id, is_event=True, wire=encode_event(event_id, data)))
+        wire = encode_event(event_id if options.ids else None, data)
+        frames.append(Frame(position=event_id, is_event=True, wire=wire))
         if malformed is not None and options.malformed == event_id:
             frames.append(Frame(position=event_id, is_event=False, wire=f"data: {malformed}\n\n"))
     if error is not None:

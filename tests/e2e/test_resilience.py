@@ -95,6 +95,26 @@ def test_a_cut_connection_resumes_with_the_exact_reply(
     assert_delays_within_policy(result, [first, second])
 
 
+@pytest.mark.parametrize("fmt", ["openai", "legacy", "raw"])
+def test_a_stream_without_ids_cut_and_started_again_shows_each_character_once(
+    chat_page: Page, backend: str, backend_log: BackendLog, fmt: str
+) -> None:
+    # No ids, no index: nothing to resume from, so the backend starts again and the client must
+    # recognise the text it already showed.
+    body = urllib.request.urlopen(urllib.request.Request(
+        f"{backend}/api/chat?format={fmt}&delay_ms=0&ids=0", data=b'{"stream": true}',
+        headers={"Content-Type": "application/json"}), timeout=10).read()
+    assert b"id:" not in body
+    backend_log.clear()
+    cut = body.index(b"\n\n", len(body) // 2) - 5
+    result = run_chat(chat_page, f"{backend}/api/chat?format={fmt}&delay_ms=1&ids=0&cut_after_bytes={cut}")
+
+    assert_exact_reply(chat_page, result)
+    assert states(result) == ["connecting", "streaming", "reconnecting", "streaming", "completed"]
+    first, second = chat_requests(backend_log)
+    assert "last-event-id" not in second["headers"]
+
+
 @pytest.mark.parametrize("status", [500, 502, 503])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_server_errors_are_retried_with_backoff(
