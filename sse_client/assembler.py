@@ -60,6 +60,7 @@ class ReplyAssembler:
             if number is not None:
                 self._replay_through = None  # past the replay: ids are new from here on
         if chunk.index is not None:
+            self._replay_text = None  # numbered chunks: the index tells what was shown
             if chunk.index < self.next_index:
                 return ""
             self.next_index = chunk.index + 1
