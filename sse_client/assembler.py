@@ -68,14 +68,22 @@ class ReplyAssembler:
             return self._past_replay(chunk.content)
         return self._add(chunk.content)
 
+    @property
+    def replaying_text(self) -> bool:
+        """Whether a stream without ids, started again, has not yet resent all the text shown
+        (if it ends now, its reply is not the one that was being shown)."""
+        return self._replay_text is not None
+
     def resume_after(self, last_event_id: str, *, restarts_text: bool = True) -> None:
         """A new connection starts: chunks with a numeric id up to `last_event_id` (the last
-        id seen before the cut) were delivered already. Without such an id, the new stream's
-        text is checked against the text shown, if `restarts_text` (a stuttering stream
-        repeats the whole text in each chunk and skips what was shown by itself)."""
+        id seen before the cut) were delivered already. If the stream sent no id at all, the
+        backend can only start again: the new stream's text is checked against the text
+        shown, if `restarts_text` (a stuttering stream repeats the whole text in each chunk
+        and skips what was shown by itself). Ids that are not numbers are left to the backend
+        to resume after."""
         self._replay_through = _sequence_number(last_event_id)
         self._replay_text = None
-        if self._replay_through is None and restarts_text and self.length:
+        if not last_event_id and restarts_text and self.length:
             self._replay_text = self.text
             self._replay_pos = 0
 

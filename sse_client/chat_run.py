@@ -130,6 +130,8 @@ class ChatRun:
                 self.lifecycle.reconnecting(attempt=self.attempt + 1, delay=delay, cause=error)
                 await self.sleep(delay)
                 # Whatever the backend resends from here up to the last id seen is a replay.
+                if not self.parser.last_event_id:
+                    self.normalizer.restart()  # nothing to resume from: the stream starts again
                 self.assembler.resume_after(self.parser.last_event_id,
                                             restarts_text=not self.normalizer.stuttering)
                 continue
@@ -190,20 +192,27 @@ class ChatRun:
             self.lifecycle.streaming()
             # Replays are dropped by each event's id: no merged chunks until they are past.
             reader.merge_text = not self.assembler.replaying
-            if await reader.pump(lambda batch: self._deliver(batch, monitor, reader)):
-                return  # the reply is complete
+            completed = await reader.pump(
+                lambda batch: self._deliver(batch, monitor, reader),
+                # Once the watchdog gave up on this attempt, the body's read loop (in JS) may
+                # still hand over pieces until the attempt's task is cancelled: none of them is
+                # even parsed, or the chat's parser would move past text nobody was shown.
+                go_on=lambda: monitor.timed_out is None,
+            )
+            if completed:
+                return
+            if monitor.timed_out is not None:
+                raise monitor.timeout_error(monitor.timed_out, attempt=self.attempt)
             if self.normalizer.has_end_marker:
                 raise network_error("the stream ended before the reply was complete")
+            if self.assembler.replaying_text:
+                raise _different_reply()
         finally:
             await response.aclose()
 
     def _deliver(self, batch: list[ChatEvent], monitor: HeartbeatMonitor, reader: SSEStreamReader) -> bool:
         """Hand the events of one piece of the body to the user; False once the reply is
         complete. Runs as the piece arrives (see `SSEStreamReader.pump`)."""
-        if monitor.timed_out is not None:
-            # The watchdog gave up on this attempt, and its task is about to be cancelled; until
-            # then the body's read loop (in JS) may still hand over pieces. None is delivered.
-            raise monitor.timeout_error(monitor.timed_out, attempt=self.attempt)
         assembler, lifecycle = self.assembler, self.lifecycle
         pending: list[str] = []  # new text of this piece of the body, for one onChunk call
         progressed = False
@@ -225,17 +234,14 @@ class ChatRun:
                     pending.append(text)
                 elif assembler.diverged:
                     self._flush(pending)
-                    raise StreamError(
-                        "The connection was cut, and the server, which cannot resume a reply, "
-                        "sent a different one; the text shown so far is all of the reply.",
-                        type=StreamErrorType.SERVER,
-                        retryable=False,
-                    )
+                    raise _different_reply()
                 continue
             self._flush(pending)  # the text before a status, an end or an error comes first
             if isinstance(event, Status):
                 lifecycle.backend_status(event.message, event.progress)
             elif isinstance(event, Complete):
+                if assembler.replaying_text:
+                    raise _different_reply()  # it ended before it had resent the text shown
                 self._finish_with(event.final_response)
                 return False
             elif isinstance(event, ErrorReport):
@@ -328,6 +334,16 @@ class ChatRun:
             headers["Last-Event-ID"] = self.parser.last_event_id
         body = json.dumps({**self.request, "stream": stream}).encode()
         return HttpRequest(url=self.config.endpoint, method="POST", headers=headers, body=body)
+
+
+def _different_reply() -> StreamError:
+    """A stream without ids, started again after a cut, did not resend the text shown."""
+    return StreamError(
+        "The connection was cut, and the server, which cannot resume a reply, sent a "
+        "different one; the text shown so far is all of the reply.",
+        type=StreamErrorType.SERVER,
+        retryable=False,
+    )
 
 
 async def _final_response(response: HttpResponse) -> str:

@@ -99,6 +99,12 @@ class PayloadNormalizer:
         shown its format yet (no event at all) has delivered nothing, so it was cut short too."""
         return self.format not in (PayloadFormat.LEGACY, PayloadFormat.RAW)
 
+    def restart(self) -> None:
+        """The stream starts again from its beginning (a reconnect with no id to resume from):
+        a stutter check still undecided starts over, or the repeated first chunk would decide
+        it wrongly."""
+        self._stutter.restart()
+
     @property
     def stuttering(self) -> bool:
         """Whether the stream was found to repeat its whole text in each chunk."""
@@ -216,6 +222,11 @@ class StutterFilter:
     def __init__(self) -> None:
         self.cumulative: bool | None = None
         self._text = ""  # the cumulative text so far, while it may be needed
+
+    def restart(self) -> None:
+        """The chunks start again from the first; forget it unless the mode is decided."""
+        if self.cumulative is None:
+            self._text = ""
 
     def delta(self, content: str) -> str:
         """The new part of `content`."""

@@ -86,16 +86,19 @@ class SSEStreamReader:
         finally:
             await self.response.aclose()
 
-    async def pump(self, handle: Callable[[list[ChatEvent]], bool]) -> bool:
+    async def pump(
+        self, handle: Callable[[list[ChatEvent]], bool], *, go_on: Callable[[], bool] = lambda: True
+    ) -> bool:
         """`batches()`, pushed: `handle(batch)` is called as each piece of the body arrives, in
         the same task (see `HttpResponse.pump`), until it returns False. Returns whether it did.
+        `go_on()` is asked before each piece is even decoded: False stops the pump there.
         An exception `handle` raises is raised here, once the response is closed."""
         failure: BaseException | None = None
         stopped = False
 
         def on_piece(chunk: bytes) -> bool:
             nonlocal failure, stopped
-            if self.cancelled:
+            if self.cancelled or not go_on():
                 return False
             try:
                 try:

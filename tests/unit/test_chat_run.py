@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from sse_client.backoff import BackoffPolicy
+from sse_client.chat_run import ChatRun
 from sse_client.circuit import CircuitPolicy
 from sse_client.classify import network_error
 from sse_client.config import ClientConfig
@@ -203,6 +204,55 @@ def test_a_cumulative_upstream_without_ids_replayed_from_the_start_is_shown_once
     def handler(request: HttpRequest) -> MockResponse:
         if len(run.transport.requests) == 1:
             return MockResponse(200, SSE, [*events[:3], cut()])
+        return MockResponse(200, SSE, events)
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    assert "".join(run.chunks) == REPLY
+
+
+def test_a_backend_with_ids_that_are_not_numbers_is_left_to_resume() -> None:
+    # Ids such as Redis stream ids: Last-Event-ID is sent and the backend resumes after it; its
+    # text is not checked against what was shown (it does not start again).
+    pieces_events = openai_events_without_ids()
+    events = [f"id: 17000000-{n}\n".encode() + event for n, event in enumerate(pieces_events)]
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:3], cut()])
+        assert request.headers["Last-Event-ID"] == "17000000-2"
+        return MockResponse(200, SSE, events[3:])
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY and run.chunks == PIECES
+
+
+@pytest.mark.parametrize("ending", ["done", "close"])
+def test_a_stream_without_ids_started_again_that_ends_short_of_the_text_shown_fails(ending: str) -> None:
+    # The restarted reply is a prefix of what was shown: it is another, shorter reply.
+    fmt_events = openai_events_without_ids() if ending == "done" else [
+        f"data: {json.dumps({'chunk': p}, ensure_ascii=False)}\n\n".encode() for p in PIECES]
+    shorter = fmt_events[:1] + ([fmt_events[-1]] if ending == "done" else [])
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*fmt_events[:3], cut()])
+        return MockResponse(200, SSE, shorter)
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.retryable) == (StreamErrorType.SERVER, False)
+    assert "".join(run.chunks) == "".join(PIECES[:3])
+
+
+def test_a_cumulative_upstream_without_ids_cut_after_its_first_chunk_is_shown_once() -> None:
+    # One chunk is not enough to tell a stuttering stream: the restart must not decide it.
+    cumulative = [REPLY[:n] for n in (3, 7, 10, 12, len(REPLY))]
+    events = [f"data: {json.dumps({'chunk': c}, ensure_ascii=False)}\n\n".encode() for c in cumulative]
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [events[0], cut()])
         return MockResponse(200, SSE, events)
 
     run = Run(handler, deadlines=NO_DEADLINES)
@@ -555,34 +605,40 @@ def test_a_reply_completed_before_the_deadline_passed_is_not_asked_for_again() -
     assert len(transport.requests) == 1
 
 
-def test_pieces_handed_to_an_attempt_the_watchdog_gave_up_on_are_not_delivered() -> None:
-    # OpenAI events with ids and no index: only the attempt's own guard can stop a piece it is
-    # handed late from showing text that the next attempt shows as well.
-    events = openai_events()
-    chunks: list[str] = []
-    late: list[bool] = []
+@pytest.mark.parametrize("make_events", [standard_events, openai_events])
+@pytest.mark.parametrize("resuming", [True, False])
+def test_a_piece_handed_over_after_the_watchdog_fired_is_not_even_parsed(
+    monkeypatch: pytest.MonkeyPatch, make_events: Any, resuming: bool
+) -> None:
+    # The read loop (JS) can hand over a piece after the watchdog fired and before the attempt's
+    # task is cancelled. Simulated by handing it over as the watchdog returns. Parsing it would
+    # move the chat's last event id past text nobody was shown.
+    events = make_events()
+    late: list[Callable[[], object]] = []
+    handed: list[bool] = []
+    watch = ChatRun._watch
 
-    class OnePieceThenLate(MockResponse):
+    async def watch_then_hand_over(self: ChatRun, monitor: Any) -> str:
+        which = await watch(self, monitor)
+        while late:
+            late.pop(0)()
+        return which
+
+    monkeypatch.setattr(ChatRun, "_watch", watch_then_hand_over)
+
+    class Stalls(MockResponse):
         async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
             on_piece(events[0])
-            # The rest comes from outside the attempt's task, as from the JS read loop, after the
-            # idle deadline (0.05 s) has passed and the next attempt has begun.
-            loop = asyncio.get_running_loop()
-            loop.call_later(0.2, lambda: late.append(on_piece(b"".join(events[1:]))))
+            late.append(lambda: handed.append(on_piece(b"".join(events[1:3]))))
             await asyncio.Event().wait()
 
     def handler(request: HttpRequest) -> MockResponse:
         if len(transport.requests) == 1:
-            return OnePieceThenLate(200, SSE, [])
-        return MockResponse(200, SSE, after(events, request))
+            return Stalls(200, SSE, [])
+        return MockResponse(200, SSE, after(events, request) if resuming else events)
 
     service, transport = real_time_service(handler)
-
-    async def scenario() -> str:
-        text = await service.chat_with_model_stream({}, chunks.append, None)
-        await asyncio.sleep(0.3)  # past the late hand-over
-        return text
-
-    assert asyncio.run(scenario()) == REPLY
-    assert late == [False]  # handed over, refused
-    assert chunks == PIECES and len(transport.requests) == 2
+    chunks: list[str] = []
+    assert asyncio.run(service.chat_with_model_stream({}, chunks.append, None)) == REPLY
+    assert handed == [False] and chunks == PIECES
+    assert transport.requests[1].headers["Last-Event-ID"] == "0"
