@@ -14,7 +14,7 @@ read (~0.1 ms here, more on a busy page), which the chat's text would otherwise 
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sse_client.classify import classify_js_error
@@ -96,15 +96,8 @@ class FetchResponse:
                     raise _map_js_error(exc, self._controller) from None
                 if result.done:
                     return
-                value = result.value
-                size = value.length
-                if size <= _MAX_PIECE:
-                    yield value.to_bytes()
-                    continue
-                # When Python falls behind, one read brings everything that piled up (MBs);
-                # handing it over in bounded pieces keeps the peak memory of parsing flat.
-                for start in range(0, size, _MAX_PIECE):
-                    yield value.subarray(start, start + _MAX_PIECE).to_bytes()
+                for piece in _pieces(result.value):
+                    yield piece
         finally:
             try:
                 reader.releaseLock()
@@ -120,14 +113,7 @@ class FetchResponse:
             _read_loop = run_js(_READ_LOOP_JS)
 
         def on_value(value: Any) -> bool:
-            size = value.length
-            if size <= _MAX_PIECE:
-                return on_piece(value.to_bytes())
-            # See chunks(): a read that brings MBs is handed over in bounded pieces.
-            for start in range(0, size, _MAX_PIECE):
-                if not on_piece(value.subarray(start, start + _MAX_PIECE).to_bytes()):
-                    return False
-            return True
+            return all(on_piece(piece) for piece in _pieces(value))  # stops at the first False
 
         callback = create_proxy(on_value)
         try:
@@ -154,6 +140,18 @@ class FetchResponse:
         if not self._closed:
             self._closed = True
             self._controller.abort()
+
+
+def _pieces(value: Any) -> Iterator[bytes]:
+    """The bytes of one read (a Uint8Array), in pieces of at most `_MAX_PIECE`: when Python
+    falls behind, one read brings everything that piled up (MBs), and handing it over in
+    bounded pieces keeps the peak memory of parsing flat."""
+    size = value.length
+    if size <= _MAX_PIECE:
+        yield value.to_bytes()
+        return
+    for start in range(0, size, _MAX_PIECE):
+        yield value.subarray(start, start + _MAX_PIECE).to_bytes()
 
 
 def _map_js_error(exc: JsException, controller: Any) -> StreamError:

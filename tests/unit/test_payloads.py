@@ -359,16 +359,17 @@ def test_cumulative_rewrite_shows_only_what_goes_past_the_shown_text() -> None:
     assert len("".join(out)) == len("Help me now")
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda text, i: standard_chunk(text, i),
-        lambda text, i: {"chunk": text},
-        lambda text, i: openai_chunk({"content": text}),
-        lambda text, i: text,
-    ],
-    ids=["standard", "legacy", "openai", "raw"],
-)
+# A chunk frame of `text` (the `i`-th of its stream) in each format.
+CHUNK_MAKERS: list[Any] = [
+    lambda text, i: standard_chunk(text, i),
+    lambda text, i: {"chunk": text},
+    lambda text, i: openai_chunk({"content": text}),
+    lambda text, i: text,
+]
+CHUNK_FORMATS = ["standard", "legacy", "openai", "raw"]
+
+
+@pytest.mark.parametrize("make", CHUNK_MAKERS, ids=CHUNK_FORMATS)
 def test_normalizer_turns_cumulative_chunks_into_deltas_in_each_format(make: Any) -> None:
     snapshots = ["The", "The quick", "The quick brown", "The quick brown fox"]
     normalizer = PayloadNormalizer()
@@ -390,16 +391,7 @@ def test_normalizer_keeps_indices_of_cumulative_standard_chunks() -> None:
     assert chunks == [Chunk("Hel", 0), Chunk("lo", 1), Chunk("", 2)]
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda text, i: standard_chunk(text, i),
-        lambda text, i: {"chunk": text},
-        lambda text, i: openai_chunk({"content": text}),
-        lambda text, i: text,
-    ],
-    ids=["standard", "legacy", "openai", "raw"],
-)
+@pytest.mark.parametrize("make", CHUNK_MAKERS, ids=CHUNK_FORMATS)
 def test_normalizer_leaves_a_delta_stream_alone_in_each_format(make: Any) -> None:
     parts = ["The", " quick", " brown", " fox"]
     chunks = normalize_all([make(text, i) for i, text in enumerate(parts)])

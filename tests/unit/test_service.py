@@ -505,19 +505,21 @@ def test_reader_closes_the_response_when_the_body_ends() -> None:
     assert response.closed
 
 
+async def read_then_cancel(reader: SSEStreamReader) -> list[object]:
+    """Iterate `reader`, cancelling it at the first event; what it yielded."""
+    seen: list[object] = []
+    async for event in reader:
+        seen.append(event)
+        await reader.cancel()
+    return seen
+
+
 def test_reader_cancel_closes_the_response_and_stops_reading() -> None:
     pieces = [sse(("0", chunk("a", 0))), sse(("1", chunk("b", 1))), sse(("2", chunk("c", 2)))]
     response = MockResponse(200, EVENT_STREAM, pieces)
     reader = SSEStreamReader(response)
 
-    async def read_then_cancel() -> list[object]:
-        seen: list[object] = []
-        async for event in reader:
-            seen.append(event)
-            await reader.cancel()
-        return seen
-
-    assert run(read_then_cancel()) == [Chunk("a", 0, "0")]
+    assert run(read_then_cancel(reader)) == [Chunk("a", 0, "0")]
     assert response.closed
     assert reader.cancelled
     assert reader.bytes_received == len(pieces[0])
@@ -552,14 +554,7 @@ def test_reader_stops_reading_after_cancel_even_if_the_transport_goes_on() -> No
     pieces = [sse(("0", chunk("a", 0))), sse(("1", chunk("b", 1))), sse(("2", chunk("c", 2)))]
     reader = SSEStreamReader(UnstoppableResponse(200, EVENT_STREAM, pieces))
 
-    async def read_then_cancel() -> list[object]:
-        seen: list[object] = []
-        async for event in reader:
-            seen.append(event)
-            await reader.cancel()
-        return seen
-
-    assert run(read_then_cancel()) == [Chunk("a", 0, "0")]
+    assert run(read_then_cancel(reader)) == [Chunk("a", 0, "0")]
     assert reader.bytes_received == len(pieces[0])
 
 
@@ -567,14 +562,7 @@ def test_reader_yields_nothing_after_cancel() -> None:
     body = sse(("0", chunk("a", 0)), ("1", chunk("b", 1)), ("2", chunk("c", 2)))  # one piece
     reader = SSEStreamReader(MockResponse(200, EVENT_STREAM, [body]))
 
-    async def read_then_cancel() -> list[object]:
-        seen: list[object] = []
-        async for event in reader:
-            seen.append(event)
-            await reader.cancel()
-        return seen
-
-    assert run(read_then_cancel()) == [Chunk("a", 0, "0")]
+    assert run(read_then_cancel(reader)) == [Chunk("a", 0, "0")]
 
 
 @pytest.mark.parametrize("content_type", ["text/event-stream; charset=utf-8", "Text/Event-Stream"])
