@@ -7,13 +7,13 @@ transport and the JS bridge only under Pyodide.
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.parser import DEFAULT_MAX_EVENT_BYTES, EventStreamParser, EventTooLargeError, ServerSentEvent
-from sse_client.payloads import (
+from sse_client.formats import (
+    FORMAT_NAMES,
     ChatEvent,
     Chunk,
     Complete,
     ErrorReport,
     Malformed,
-    PayloadFormat,
     PayloadNormalizer,
     Status,
 )
@@ -23,6 +23,7 @@ from sse_client.transport import HttpRequest, HttpResponse, Transport
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
+    "FORMAT_NAMES",
     "ChatEvent",
     "Chunk",
     "ClientConfig",
@@ -33,7 +34,6 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "Malformed",
-    "PayloadFormat",
     "PayloadNormalizer",
     "SSEService",
     "SSEStreamReader",

@@ -15,7 +15,7 @@ Sans-I/O.
 
 from __future__ import annotations
 
-from sse_client.payloads import Chunk
+from sse_client.formats.events import Chunk
 
 # Parts are joined into one UTF-8 block when there are this many, or this many characters in
 # them: the fast lane delivers the text of a whole piece of the body as one part, and a part with

@@ -28,7 +28,7 @@ from pyodide.ffi import JsException, create_proxy, jsnull, to_js
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.fetch_transport import FetchTransport
-from sse_client.payloads import chat_event_to_dict
+from sse_client.formats import chat_event_to_dict
 from sse_client.service import SSEService
 
 # One service per configuration: its circuit breaker spans chats; configure() starts afresh.

@@ -36,7 +36,7 @@ from sse_client.errors import StreamError, StreamErrorType
 from sse_client.heartbeat import HeartbeatMonitor, deadline_error
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
-from sse_client.payloads import (
+from sse_client.formats import (
     ChatEvent,
     Chunk,
     Complete,
@@ -44,7 +44,7 @@ from sse_client.payloads import (
     Malformed,
     PayloadNormalizer,
     Status,
-    final_response_from_json,
+    answer_text,
 )
 from sse_client.reader import SSEStreamReader
 from sse_client.transport import HttpRequest, HttpResponse, Transport, media_type
@@ -83,7 +83,7 @@ class ChatRun:
         # 128 random bits, as uuid4 has; the uuid module costs ~25 ms of start-up under Pyodide.
         self.idempotency_key = os.urandom(16).hex()
         self.parser = EventStreamParser(max_event_bytes=config.max_event_bytes)
-        self.normalizer = PayloadNormalizer()
+        self.normalizer = PayloadNormalizer(config.format)
         self.assembler = ReplyAssembler()
         self.attempt = 0
         self.causes: list[StreamError] = []  # the failed attempts, for the final error
@@ -180,7 +180,7 @@ class ChatRun:
             if media_type(response) == _JSON:
                 # A backend without streaming answered with the whole reply: that is the fallback.
                 self.lifecycle.fallback(reason="The server answered without streaming.")
-                self._finish_with(await _final_response(response))
+                self._finish_with(await self._final_response(response))
                 return
             clock = self.clock
             reader = SSEStreamReader(
@@ -203,6 +203,9 @@ class ChatRun:
                 return
             if monitor.timed_out is not None:
                 raise monitor.timeout_error(monitor.timed_out, attempt=self.attempt)
+            unreadable = self.normalizer.unreadable()
+            if unreadable is not None:
+                raise unreadable
             if self.normalizer.has_end_marker:
                 raise network_error("the stream ended before the reply was complete")
             if self.assembler.replaying_text:
@@ -247,6 +250,13 @@ class ChatRun:
             elif isinstance(event, ErrorReport):
                 raise classify_stream_error(event.code, event.message, attempt=self.attempt)
         self._flush(pending)
+        if self.normalizer.finished:
+            # The dialect's last frame carried text and the end together (Gemini's
+            # finishReason): the reply is complete, whether or not the server closes now.
+            if assembler.replaying_text:
+                raise _different_reply()
+            self._finish_with(None)
+            return False
         reader.merge_text = not assembler.replaying  # read as the next piece is decoded
         return True
 
@@ -276,9 +286,19 @@ class ChatRun:
         response = await self.transport.send(await self._http_request(stream=False))
         try:
             await self._check_status(response)
-            self._finish_with(await _final_response(response))
+            self._finish_with(await self._final_response(response))
         finally:
             await response.aclose()
+
+    async def _final_response(self, response: HttpResponse) -> str:
+        """The whole reply in a non-streaming answer, in any dialect's shape (or the forced
+        one's). An error object in the answer is classified as an in-stream error would be."""
+        answer = answer_text(await response.read(), self.config.format)
+        if isinstance(answer, ErrorReport):
+            raise classify_stream_error(answer.code, answer.message, attempt=self.attempt)
+        if answer is None:
+            raise StreamError("The server's answer holds no reply.", type=StreamErrorType.PARSE, retryable=False)
+        return answer
 
     def _exhausted(self) -> StreamError:
         """Every way to the reply failed: MAX_RETRIES_EXCEEDED, with each attempt's error.
@@ -344,10 +364,3 @@ def _different_reply() -> StreamError:
         type=StreamErrorType.SERVER,
         retryable=False,
     )
-
-
-async def _final_response(response: HttpResponse) -> str:
-    final = final_response_from_json(await response.read())
-    if final is None:
-        raise StreamError("The server's answer holds no reply.", type=StreamErrorType.PARSE, retryable=False)
-    return final

@@ -6,6 +6,8 @@ Pure and table-driven. Every way the outside world can fail us ends up here:
     classify_js_error(name, message, abort_reason=, attempt=)   a rejected fetch or body read
     classify_stream_error(code, message, attempt)          an error event inside a 200 stream
     classify_parse_error(reason, attempt)                   bytes that are not an event stream
+    unreadable_stream_error(seen, attempt)                  frames in no dialect this client reads
+    error_fields(value)                                     (code, message) of any dialect's error object
     network_error(cause, attempt=)                          a connection that failed or was cut
 
 Each answer has a message fit to show a user (never a stack trace), `retryable` set, the HTTP
@@ -57,14 +59,7 @@ def classify_status(
     other 4xx CLIENT (not retryable), 5xx SERVER (retryable, except 501 and 505), anything else
     SERVER (not retryable). The message carries the backend's own message when `body` is a
     JSON error (PROTOCOL.md's shape or OpenAI's); `retry_after` is kept on the error."""
-    if status in _STATUS_TABLE:
-        kind, retryable, message = _STATUS_TABLE[status]
-    elif 400 <= status < 500:
-        kind, retryable, message = _CLIENT_DEFAULT
-    elif 500 <= status < 600:
-        kind, retryable, message = _SERVER_DEFAULT
-    else:
-        kind, retryable, message = _UNEXPECTED
+    kind, retryable, message = _status_row(status)
     detail = _backend_message(body)
     return StreamError(
         f"{message} ({detail})" if detail else f"{message} (HTTP {status})",
@@ -75,6 +70,16 @@ def classify_status(
         cause=_status_cause(status, body),
         retry_after=retry_after,
     )
+
+
+def _status_row(status: int) -> tuple[StreamErrorType, bool, str]:
+    if status in _STATUS_TABLE:
+        return _STATUS_TABLE[status]
+    if 400 <= status < 500:
+        return _CLIENT_DEFAULT
+    if 500 <= status < 600:
+        return _SERVER_DEFAULT
+    return _UNEXPECTED
 
 
 def network_error(cause: BaseException | str, *, attempt: int | None = None) -> StreamError:
@@ -187,16 +192,32 @@ def _js_cause(name: str, message: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Errors reported inside a 200 stream: the standard `error` event's code, or OpenAI's error
-# code/type. Compared case-insensitively.
+# Errors reported inside a 200 stream (or in a JSON answer): the provider's own code or type.
+# Compared case-insensitively; one provider per line where they differ.
 
 _STREAM_CODES: dict[str, StreamErrorType] = {
-    **dict.fromkeys(("rate_limit", "rate_limited", "rate_limit_exceeded", "429"), _T.RATE_LIMITED),
-    **dict.fromkeys(
-        ("auth", "unauthorized", "invalid_api_key", "authentication_error", "401", "403"), _T.AUTH
-    ),
+    # rate limits
+    **dict.fromkeys(("rate_limit", "rate_limited", "rate_limit_exceeded"), _T.RATE_LIMITED),  # ours, OpenAI
+    "rate_limit_error": _T.RATE_LIMITED,  # Anthropic
+    "resource_exhausted": _T.RATE_LIMITED,  # Gemini (gRPC status names)
+    # authentication and permission
+    **dict.fromkeys(("auth", "unauthorized", "invalid_api_key"), _T.AUTH),  # ours, OpenAI
+    **dict.fromkeys(("authentication_error", "permission_error"), _T.AUTH),  # Anthropic, OpenAI
+    **dict.fromkeys(("unauthenticated", "permission_denied"), _T.AUTH),  # Gemini
+    # requests the server will refuse again: not retried
     **dict.fromkeys(("invalid_request_error", "bad_request", "context_length_exceeded"), _T.CLIENT),
-    "timeout": _T.TIMEOUT,
+    **dict.fromkeys(("insufficient_quota", "billing_error"), _T.CLIENT),  # OpenAI, Anthropic
+    **dict.fromkeys(("not_found_error", "request_too_large"), _T.CLIENT),  # Anthropic
+    **dict.fromkeys(("invalid_argument", "failed_precondition", "not_found"), _T.CLIENT),  # Gemini
+    "prompt_blocked": _T.CLIENT,  # Gemini: promptFeedback.blockReason
+    "validation": _T.CLIENT,  # Hugging Face TGI
+    # deadlines
+    **dict.fromkeys(("timeout", "deadline_exceeded"), _T.TIMEOUT),  # ours, Gemini
+    # overloaded, internal: the SERVER default (retried), listed so that the table is complete
+    **dict.fromkeys(("overloaded_error", "api_error"), _T.SERVER),  # Anthropic
+    **dict.fromkeys(("overloaded", "generation", "incomplete_generation"), _T.SERVER),  # TGI
+    **dict.fromkeys(("unavailable", "internal"), _T.SERVER),  # Gemini
+    "server_error": _T.SERVER,  # OpenAI, llama.cpp
 }
 _STREAM_RETRYABLE = {_T.RATE_LIMITED: True, _T.AUTH: False, _T.CLIENT: False, _T.TIMEOUT: True, _T.SERVER: True}
 _STREAM_MESSAGES = {
@@ -209,20 +230,67 @@ _STREAM_MESSAGES = {
 
 
 def classify_stream_error(code: str, message: str, attempt: int | None = None) -> StreamError:
-    """The error for an error the backend reported inside a 200 stream: rate limits ->
-    RATE_LIMITED, authentication -> AUTH, bad requests -> CLIENT (neither retryable),
-    "timeout" -> TIMEOUT, anything else -> SERVER (retryable). The message is the backend's
-    own when it sent one."""
+    """The error for an error the backend reported inside a 200 stream, by the provider's code
+    (the table above): rate limits -> RATE_LIMITED, authentication and permission -> AUTH, bad
+    requests -> CLIENT (neither retried), deadlines -> TIMEOUT, anything else -> SERVER
+    (retried). A code that is an HTTP status (LangServe's `status_code`, Gemini's numeric code,
+    "429") is read as that status would be. The message is the backend's own when it sent one."""
     code_text = str(code).strip()
-    kind = _STREAM_CODES.get(code_text.lower(), _T.SERVER)
+    if code_text.isascii() and code_text.isdigit() and 100 <= int(code_text) <= 599:
+        kind, retryable, default = _status_row(int(code_text))
+    else:
+        kind = _STREAM_CODES.get(code_text.lower(), _T.SERVER)
+        retryable, default = _STREAM_RETRYABLE[kind], _STREAM_MESSAGES[kind]
     detail = _clip(str(message).strip())
     return StreamError(
-        detail or _STREAM_MESSAGES[kind],
+        detail or default,
         type=kind,
-        retryable=_STREAM_RETRYABLE[kind],
+        retryable=retryable,
         attempt=attempt,
         cause=f"error event {_clip(code_text) or '(no code)'}",
     )
+
+
+def error_fields(value: object) -> tuple[str, str] | None:
+    """(code, message) of an error object in any dialect's shape, or None when `value` is not
+    an error object. The shapes, one provider per line:
+
+        {"type": "error", "data": {"code", "message"}}          the standard format
+        {"error": {"status" or "code" or "type", "message"}}    OpenAI, Anthropic (inside
+                                                                {"type": "error"}), Gemini,
+                                                                llama.cpp, Azure
+        {"error": "text", "error_type": "..."}                  Hugging Face TGI
+        {"type": "error", "code", "message"}                    OpenAI Responses
+        {"type": "error", "errorText": "..."}                   Vercel AI SDK
+        {"status_code": 500, "message": "..."}                  LangServe
+        {"detail": "..."}                                       FastAPI (LangServe's HTTP errors)
+    """
+    if not isinstance(value, dict):
+        return None
+    data = value.get("data")
+    if value.get("type") == "error" and isinstance(data, dict):
+        return _field(data.get("code"), "ERROR"), _field(data.get("message"))
+    inner = value.get("error")
+    if isinstance(inner, dict):
+        # The most specific name first: Gemini's "status" (RESOURCE_EXHAUSTED) says more than
+        # its numeric "code" (429), OpenAI's "code" (rate_limit_exceeded) more than its "type".
+        code = inner.get("status") or inner.get("code") or inner.get("type")
+        return _field(code, "ERROR"), _field(inner.get("message"))
+    if isinstance(inner, str):
+        return _field(value.get("error_type"), "ERROR"), inner
+    if value.get("type") == "error":
+        if "errorText" in value:
+            return "ERROR", _field(value.get("errorText"))
+        return _field(value.get("code"), "ERROR"), _field(value.get("message"))
+    if "status_code" in value and "message" in value:
+        return _field(value.get("status_code"), "ERROR"), _field(value.get("message"))
+    if isinstance(value.get("detail"), str) and len(value) == 1:
+        return "ERROR", value["detail"]
+    return None
+
+
+def _field(value: object, default: str = "") -> str:
+    return default if value is None or value == "" else str(value)
 
 
 def classify_parse_error(reason: str, attempt: int | None = None) -> StreamError:
@@ -237,24 +305,32 @@ def classify_parse_error(reason: str, attempt: int | None = None) -> StreamError
     )
 
 
+def unreadable_stream_error(seen: str, attempt: int | None = None) -> StreamError:
+    """The error for a stream whose frames match no dialect this client reads (`seen` says
+    what they looked like): PARSE, not retryable. Never an empty success, never JSON shown as
+    text."""
+    return StreamError(
+        f"The chat server's stream is in no format this client can read (it sent {_clip(seen)}).",
+        type=_T.PARSE,
+        retryable=False,
+        attempt=attempt,
+        cause=_clip(seen) or "unreadable stream",
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
 
 def _backend_message(body: bytes) -> str:
-    """The message of a JSON error body: PROTOCOL.md's `{"type": "error", "data": {"message"}}`
-    or OpenAI's `{"error": {"message"}}`; "" for any other body."""
+    """The message of a JSON error body in any dialect's shape (`error_fields`); "" for any
+    other body."""
     try:
         obj = json.loads(body)
     except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." nested too deep
         return ""
-    if not isinstance(obj, dict):
-        return ""
-    for key in ("data", "error"):
-        inner = obj.get(key)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return _clip(inner["message"].strip())
-    return ""
+    fields = error_fields(obj)
+    return _clip(fields[1].strip()) if fields is not None else ""
 
 
 def _status_cause(status: int, body: bytes) -> str:

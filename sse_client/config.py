@@ -13,6 +13,7 @@ and refuses unknown ones, so that a typo is an error rather than a silent defaul
       circuit: { failureThreshold: 5, coolDownMs: 30000 },
       random: () => Math.random(),   // the jitter's random source, [0, 1)
       getToken: async () => token,   // sent as "Authorization: Bearer <token>" on every request
+      format: "auto",                // or a dialect: "openai", "anthropic", "gemini", ...
     }
 
 Times are milliseconds in JavaScript and seconds in Python; a `null` timeout is switched off.
@@ -28,6 +29,7 @@ from typing import Any
 from sse_client.auth import TokenProvider
 from sse_client.backoff import BackoffPolicy
 from sse_client.circuit import CircuitPolicy
+from sse_client.formats.registry import FORMAT_NAMES
 from sse_client.heartbeat import Deadlines
 from sse_client.parser import DEFAULT_MAX_EVENT_BYTES
 
@@ -45,6 +47,7 @@ class ClientConfig:
     random: the jitter's random source, returning floats in [0, 1).
     get_token: called before every request; its token (or awaitable of one) is sent as
         `Authorization: Bearer <token>`.
+    format: "auto" (detect the stream's dialect) or the name of the one to read it in.
     """
 
     endpoint: str = "/api/chat"
@@ -57,6 +60,7 @@ class ClientConfig:
     circuit: CircuitPolicy = field(default_factory=CircuitPolicy)
     random: Callable[[], float] = _random.random
     get_token: TokenProvider | None = None
+    format: str = "auto"
 
     def __post_init__(self) -> None:
         if not isinstance(self.endpoint, str) or not self.endpoint:
@@ -74,6 +78,8 @@ class ClientConfig:
             raise ValueError("random must be a function returning a number in [0, 1)")
         if self.get_token is not None and not callable(self.get_token):
             raise ValueError("getToken must be a function returning a token (or a Promise of one)")
+        if self.format not in FORMAT_NAMES:
+            raise ValueError(f"format must be one of {', '.join(map(repr, FORMAT_NAMES))}, not {self.format!r}")
 
     def with_options(self, options: Mapping[str, Any]) -> ClientConfig:
         """A copy with the given JavaScript-style options changed."""

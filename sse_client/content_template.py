@@ -26,24 +26,27 @@ from collections.abc import Callable
 # Not in typeshed's stubs, hence the ignore.
 scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
-_CONTENT_KEY = re.compile(r'"content"\s*:\s*"')
-
 
 class ContentTemplate:
-    """The shape of the last fully parsed frame that had a content string."""
+    """The shape of the last fully parsed frame whose text was the string at `key` (each
+    dialect names its own: "content" for OpenAI, "text" for Anthropic, "delta" for the
+    Responses API and the Vercel AI SDK)."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: str = "content") -> None:
+        self._quoted_key = f'"{key}"'
+        self._key = re.compile(re.escape(self._quoted_key) + r'\s*:\s*"')
         self._prefix: str | None = None  # the frame's text before the content literal's quote
         self._suffix = ""  # its text after the literal
 
     def learn(self, data: str, content: str) -> None:
-        """Keep `data`'s shape; `content` is what the full parse found for its one content key.
+        """Keep `data`'s shape; `content` is what the full parse found for its one text key.
 
-        Only a frame with exactly one `"content"` in it is learned, so that the literal found
-        is the key's value without doubt; the decoded literal must equal `content`."""
+        Only a frame with the quoted key exactly once in it is learned, so that the literal
+        found is the key's value without doubt (a string value that equals the key counts too, and
+        keeps the frame from being learned); the decoded literal must equal `content`."""
         self._prefix = None
-        match = _CONTENT_KEY.search(data)
-        if match is None or data.count('"content"') != 1:
+        match = self._key.search(data)
+        if match is None or data.count(self._quoted_key) != 1:
             return
         try:
             value, end = scanstring(data, match.end())

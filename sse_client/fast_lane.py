@@ -32,7 +32,7 @@ import json
 import re
 
 from sse_client.parser import EventStreamParser
-from sse_client.payloads import ChatEvent, Chunk, PayloadNormalizer
+from sse_client.formats import ChatEvent, Chunk, PayloadNormalizer
 
 _CR = 0x0D
 _FRAME_END = b"\n\n"

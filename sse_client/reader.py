@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
-from sse_client.payloads import ChatEvent, PayloadNormalizer
+from sse_client.formats import ChatEvent, PayloadNormalizer
 from sse_client.transport import HttpResponse, media_type
 
 EVENT_STREAM = "text/event-stream"
@@ -83,6 +83,9 @@ class SSEStreamReader:
                 yield batch
                 if self.cancelled:
                     return
+            unreadable = self.normalizer.unreadable()
+            if unreadable is not None:
+                raise unreadable  # it ended having shown frames in no dialect only
         finally:
             await self.response.aclose()
 

@@ -22,6 +22,7 @@ from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.auth import authorization
 from sse_client.classify import classify_status
+from sse_client.formats import PayloadNormalizer
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
 from sse_client.reader import SSEStreamReader
@@ -117,7 +118,9 @@ class SSEService:
             if not 200 <= response.status < 300:
                 raise classify_status(response.status, await response.read())
             return SSEStreamReader(
-                response, parser=EventStreamParser(max_event_bytes=self.config.max_event_bytes)
+                response,
+                parser=EventStreamParser(max_event_bytes=self.config.max_event_bytes),
+                normalizer=PayloadNormalizer(self.config.format),
             )
         except BaseException:
             await response.aclose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sse_client.assembler import ReplyAssembler
-from sse_client.payloads import Chunk
+from sse_client.formats import Chunk
 
 
 def accept_all(assembler: ReplyAssembler, chunks: list[Chunk]) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from sse_client.content_template import ContentTemplate
 from sse_client.parser import ServerSentEvent
-from sse_client.payloads import PayloadNormalizer
+from sse_client.formats import PayloadNormalizer
 
 
 def frame(content: object, *, compact: bool = False, **extra: object) -> str:
@@ -89,7 +89,8 @@ def test_the_normalizer_gives_the_same_events_with_and_without_the_template() ->
             frames.append(frame(None))
     events = [ServerSentEvent(data, "message", str(i)) for i, data in enumerate(frames)]
 
-    fast, slow = PayloadNormalizer(), PayloadNormalizer()
+    fast, slow = PayloadNormalizer("openai"), PayloadNormalizer("openai")
+    assert slow._template is not None
     slow._template.match = lambda data: None  # type: ignore[method-assign]
     hits = []
     match = fast._template.match

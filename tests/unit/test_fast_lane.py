@@ -10,7 +10,7 @@ import pytest
 
 from sse_client.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError
-from sse_client.payloads import ChatEvent, Chunk, PayloadNormalizer
+from sse_client.formats import ChatEvent, Chunk, PayloadNormalizer
 
 
 def openai(content: object, **extra: object) -> str:

@@ -21,7 +21,7 @@ from tests.grouping import grouped_in_order
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.parser import DEFAULT_MAX_EVENT_BYTES, EventStreamParser
-from sse_client.payloads import Chunk, Complete, Malformed, PayloadNormalizer, Status
+from sse_client.formats import Chunk, Complete, Malformed, PayloadNormalizer, Status
 from sse_client.reader import SSEStreamReader
 from sse_client.service import SSEService
 from sse_client.testing.mock_transport import MockResponse, MockTransport

@@ -1,5 +1,7 @@
-"""`PayloadNormalizer`, `StutterFilter` and `final_response_from_json`: the payload formats of
-PROTOCOL.md, detected from the first frame that tells and held for the whole stream."""
+"""`PayloadNormalizer` and `answer_text`: the generic formats of PROTOCOL.md (standard, legacy,
+OpenAI, raw), detected from the first frame that tells and held for the whole stream, and the
+rules every dialect shares (event: error, [DONE], unreadable streams, stutter). The provider
+dialects have their own test modules (tests/unit/test_formats_*.py)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,10 @@ from typing import Any
 import pytest
 
 from sse_client.parser import ServerSentEvent
-from sse_client.payloads import (
-    ChatEvent,
-    Chunk,
-    Complete,
-    ErrorReport,
-    Malformed,
-    PayloadFormat,
-    PayloadNormalizer,
-    Status,
-    StutterFilter,
-    final_response_from_json,
-)
+from sse_client.errors import StreamError, StreamErrorType
+from sse_client.formats import ChatEvent, Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer, Status
+from sse_client.formats.normalizer import answer_text
+from sse_client.formats.stutter import StutterFilter
 
 
 def frame(data: str | dict[str, Any], *, event: str = "message", id: str = "") -> ServerSentEvent:
@@ -63,7 +57,7 @@ def test_no_format_before_the_first_frame() -> None:
 def test_standard_format_is_detected_from_a_chunk() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame(standard_chunk("Hel", 0), id="1")) == Chunk("Hel", 0, "1")
-    assert normalizer.format is PayloadFormat.STANDARD
+    assert normalizer.format == "standard"
     assert normalizer.normalize(frame(standard_chunk("lo", 1), id="2")) == Chunk("lo", 1, "2")
 
 
@@ -83,14 +77,14 @@ def test_standard_format_is_detected_from_a_chunk() -> None:
 def test_standard_format_is_detected_from_each_event_type(data: dict[str, Any], expected: ChatEvent) -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame(data, id="7")) == expected
-    assert normalizer.format is PayloadFormat.STANDARD
+    assert normalizer.format == "standard"
     assert normalizer.has_end_marker is True
 
 
 def test_legacy_json_is_detected_from_a_chunk() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame({"chunk": "Hel"}, id="3")) == Chunk("Hel", None, "3")
-    assert normalizer.format is PayloadFormat.LEGACY
+    assert normalizer.format == "legacy"
     assert normalizer.has_end_marker is False
     assert normalizer.normalize(frame({"chunk": "lo"})) == Chunk("lo")
 
@@ -99,14 +93,14 @@ def test_legacy_status_is_a_status_not_a_standard_event() -> None:
     # {"type": "status"} without a "data" object is the legacy shape, not the standard one.
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame({"chunk": "Thinking...", "type": "status"})) == Status("Thinking...")
-    assert normalizer.format is PayloadFormat.LEGACY
+    assert normalizer.format == "legacy"
     assert normalizer.normalize(frame({"chunk": "Hi"})) == Chunk("Hi")
 
 
 def test_openai_format_is_detected_from_a_content_delta() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame(openai_chunk({"content": "Hel"}), id="4")) == Chunk("Hel", None, "4")
-    assert normalizer.format is PayloadFormat.OPENAI
+    assert normalizer.format == "openai"
     assert normalizer.has_end_marker is True
 
 
@@ -114,7 +108,7 @@ def test_openai_role_only_delta_carries_nothing() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame(openai_chunk({"role": "assistant", "content": ""}))) is None
     assert normalizer.normalize(frame(openai_chunk({"role": "assistant"}))) is None
-    assert normalizer.format is PayloadFormat.OPENAI  # detected all the same
+    assert normalizer.format == "openai"  # detected all the same
     assert normalizer.normalize(frame(openai_chunk({"content": "Hi"}))) == Chunk("Hi")
 
 
@@ -136,10 +130,10 @@ def test_openai_done_marker_completes() -> None:
     assert events == [Chunk("Hi"), Complete(None, "9")]
 
 
-def test_openai_done_marker_as_first_frame_completes_an_openai_stream() -> None:
+def test_done_marker_as_first_frame_completes_an_empty_reply() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame("[DONE]")) == Complete()
-    assert normalizer.format is PayloadFormat.OPENAI
+    assert normalizer.format is None
 
 
 @pytest.mark.parametrize(
@@ -162,7 +156,7 @@ def test_openai_error_object_is_an_error_report(error: object, expected: ErrorRe
 def test_raw_text_is_detected_from_a_frame_that_is_not_json() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame("Hello", id="5")) == Chunk("Hello", None, "5")
-    assert normalizer.format is PayloadFormat.RAW
+    assert normalizer.format == "raw"
     assert normalizer.has_end_marker is False
 
 
@@ -178,7 +172,7 @@ def test_raw_stream_keeps_json_looking_frames_as_text() -> None:
     normalizer = PayloadNormalizer()
     later = json.dumps(standard_chunk("x", 0))
     assert normalize_all(["Here is JSON: ", later], normalizer) == [Chunk("Here is JSON: "), Chunk(later)]
-    assert normalizer.format is PayloadFormat.RAW
+    assert normalizer.format == "raw"
 
 
 def test_empty_first_frame_does_not_decide_the_format() -> None:
@@ -188,7 +182,7 @@ def test_empty_first_frame_does_not_decide_the_format() -> None:
     assert normalizer.normalize(frame("")) is None
     assert normalizer.format is None
     assert normalizer.normalize(frame(standard_chunk("Hi", 0))) == Chunk("Hi", 0)
-    assert normalizer.format is PayloadFormat.STANDARD
+    assert normalizer.format == "standard"
 
 
 # --- One stream keeps one format ------------------------------------------------------------------
@@ -197,19 +191,19 @@ def test_empty_first_frame_does_not_decide_the_format() -> None:
 @pytest.mark.parametrize(
     ("first", "expected_first", "fmt"),
     [
-        (standard_chunk("Hi", 0), Chunk("Hi", 0), PayloadFormat.STANDARD),
-        ({"chunk": "Hi"}, Chunk("Hi"), PayloadFormat.LEGACY),
-        (openai_chunk({"content": "Hi"}), Chunk("Hi"), PayloadFormat.OPENAI),
+        (standard_chunk("Hi", 0), Chunk("Hi", 0), "standard"),
+        ({"chunk": "Hi"}, Chunk("Hi"), "legacy"),
+        (openai_chunk({"content": "Hi"}), Chunk("Hi"), "openai"),
     ],
     ids=["standard", "legacy", "openai"],
 )
-def test_raw_looking_frame_in_a_json_stream_is_malformed(first: dict[str, Any], expected_first: ChatEvent, fmt: PayloadFormat) -> None:
+def test_raw_looking_frame_in_a_json_stream_is_malformed(first: dict[str, Any], expected_first: ChatEvent, fmt: str) -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame(first)) == expected_first
     later = normalizer.normalize(frame("plain text", id="8"))
     assert isinstance(later, Malformed)
     assert (later.data, later.id) == ("plain text", "8")
-    assert normalizer.format is fmt
+    assert normalizer.format == fmt
     assert normalizer.normalize(frame(first)) is not None  # and the stream goes on
 
 
@@ -230,7 +224,7 @@ def test_frame_of_another_json_format_is_malformed(first: dict[str, Any], other:
     normalizer.normalize(frame(first))
     fmt = normalizer.format
     assert isinstance(normalizer.normalize(frame(other)), Malformed)
-    assert normalizer.format is fmt
+    assert normalizer.format == fmt
 
 
 def test_malformed_json_frame_is_malformed_and_the_stream_goes_on() -> None:
@@ -250,13 +244,76 @@ def test_malformed_json_first_frame_does_not_decide_the_format() -> None:
     assert isinstance(normalizer.normalize(frame('{"chunk": ')), Malformed)
     assert normalizer.format is None
     assert normalizer.normalize(frame(openai_chunk({"content": "Hi"}))) == Chunk("Hi")
-    assert normalizer.format is PayloadFormat.OPENAI
+    assert normalizer.format == "openai"
 
 
-def test_json_object_in_no_known_format_is_malformed() -> None:
+def test_json_object_in_no_known_format_is_skipped_until_the_stream_tells() -> None:
+    # A backend may put a frame of its own before its upstream's stream.
     normalizer = PayloadNormalizer()
-    assert isinstance(normalizer.normalize(frame({"text": "Hi"})), Malformed)
+    assert normalizer.normalize(frame({"conversation": "c1"})) is None
     assert normalizer.format is None
+    assert normalizer.normalize(frame(openai_chunk({"content": "Hi"}))) == Chunk("Hi")
+    assert normalizer.unreadable() is None
+
+
+def test_stream_of_json_objects_in_no_known_format_fails_with_parse_naming_what_it_saw() -> None:
+    normalizer = PayloadNormalizer()
+    for _ in range(3):
+        assert normalizer.normalize(frame({"text": "Hi", "seq": 1})) is None
+    with pytest.raises(StreamError) as caught:
+        normalizer.normalize(frame({"text": "Hi", "seq": 1}))
+    assert caught.value.type is StreamErrorType.PARSE
+    assert caught.value.retryable is False
+    assert '"text", "seq"' in caught.value.message
+
+
+def test_stream_that_ends_having_shown_only_unknown_frames_is_unreadable() -> None:
+    normalizer = PayloadNormalizer()
+    assert normalizer.normalize(frame([1, 2])) is None
+    error = normalizer.unreadable()
+    assert error is not None and error.type is StreamErrorType.PARSE
+    assert "a JSON array" in error.message
+    assert normalizer.has_end_marker is True
+
+
+def test_done_after_only_unknown_frames_is_unreadable_not_an_empty_success() -> None:
+    normalizer = PayloadNormalizer()
+    normalizer.normalize(frame({"kind": "text", "value": "Hi"}))
+    with pytest.raises(StreamError) as caught:
+        normalizer.normalize(frame("[DONE]"))
+    assert caught.value.type is StreamErrorType.PARSE
+
+
+def test_whitespace_first_frame_does_not_lock_the_stream_into_raw_text() -> None:
+    normalizer = PayloadNormalizer()
+    assert normalizer.normalize(frame(" ")) is None
+    assert normalizer.normalize(frame(standard_chunk("Hi", 0))) == Chunk("Hi", 0)
+    assert normalizer.format == "standard"
+
+
+def test_whitespace_first_frame_of_a_raw_stream_is_kept() -> None:
+    normalizer = PayloadNormalizer()
+    assert normalize_all([" ", "\n", "Hello"], normalizer) == [None, None, Chunk(" \nHello")]
+    assert normalizer.format == "raw"
+
+
+@pytest.mark.parametrize("data", ["42", "3.5", "true", "null"])
+def test_json_scalar_first_frame_is_raw_text(data: str) -> None:
+    normalizer = PayloadNormalizer()
+    assert normalizer.normalize(frame(data)) == Chunk(data)
+    assert normalizer.format == "raw"
+
+
+def test_forced_format_reads_frames_as_that_dialect_only() -> None:
+    normalizer = PayloadNormalizer("legacy")
+    assert normalizer.format == "legacy"
+    assert isinstance(normalizer.normalize(frame(openai_chunk({"content": "Hi"}))), Malformed)
+    assert normalizer.normalize(frame({"chunk": "Hi"})) == Chunk("Hi")
+
+
+def test_unknown_forced_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="format must be one of"):
+        PayloadNormalizer("openai-chat")
 
 
 @pytest.mark.parametrize(
@@ -408,12 +465,12 @@ def test_status_frames_do_not_count_as_chunk_text_for_stutter() -> None:
     assert events == [Status("Thinking"), Chunk("Thinking about it"), Chunk("!")]
 
 
-# --- final_response_from_json ---------------------------------------------------------------------
+# --- answer_text (the non-streaming answer) ---------------------------------------------------------------------
 
 
 def test_final_response_of_a_standard_body() -> None:
     body = b'{"type": "complete", "data": {"final_response": "Hello"}}'
-    assert final_response_from_json(body) == "Hello"
+    assert answer_text(body) == "Hello"
 
 
 def test_final_response_of_an_openai_body() -> None:
@@ -422,7 +479,7 @@ def test_final_response_of_an_openai_body() -> None:
         "object": "chat.completion",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi \u00e9"}, "finish_reason": "stop"}],
     }
-    assert final_response_from_json(json.dumps(body).encode()) == "Hi \u00e9"
+    assert answer_text(json.dumps(body).encode()) == "Hi \u00e9"
 
 
 @pytest.mark.parametrize(
@@ -444,11 +501,11 @@ def test_final_response_of_an_openai_body() -> None:
     ],
 )
 def test_final_response_of_anything_else_is_none(body: bytes) -> None:
-    assert final_response_from_json(body) is None
+    assert answer_text(body) is None
 
 
 def test_done_ends_a_raw_text_stream_and_is_not_shown() -> None:
     normalizer = PayloadNormalizer()
     assert normalizer.normalize(frame("Hello")) == Chunk("Hello", None, "")
     assert normalizer.normalize(frame("[DONE]", id="2")) == Complete(None, "2")
-    assert normalizer.format is PayloadFormat.RAW
+    assert normalizer.format == "raw"
