@@ -82,7 +82,7 @@ class ChatRun:
         self.clock = clock
         # 128 random bits, as uuid4 has; the uuid module costs ~25 ms of start-up under Pyodide.
         self.idempotency_key = os.urandom(16).hex()
-        self.parser = EventStreamParser(max_event_bytes=config.max_event_bytes)
+        self.parser = EventStreamParser(max_event_bytes=config.max_event_bytes, named_without_data=True)
         self.normalizer = PayloadNormalizer(config.format)
         self.assembler = ReplyAssembler()
         self.attempt = 0

@@ -98,10 +98,16 @@ class EventStreamParser:
     grows in place until a line end comes, and only the newly fed bytes are searched for one.
     """
 
-    def __init__(self, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
+    def __init__(self, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+                 named_without_data: bool = False) -> None:
         if max_event_bytes < 1:
             raise ValueError("max_event_bytes must be at least 1")
         self.max_event_bytes = max_event_bytes
+        # One deliberate step past the spec, off by default: an event with an `event:` name but
+        # no data is dispatched with empty data instead of dropped. LangServe ends its streams
+        # with such an `end` event; without it, the end of a LangServe reply could not be told
+        # from a cut connection. A block with no name and no data is still dropped.
+        self.named_without_data = named_without_data
         self.last_event_id = ""
         self.retry: int | None = None
         self._failed = False
@@ -259,10 +265,12 @@ class EventStreamParser:
                 values = b"\n".join(data)
                 data.clear()
             elif not found:
-                # "If the data buffer is an empty string, set the data buffer and the event
-                # type buffer to the empty string and return."
-                event_type = b""
-                continue
+                if not (event_type and self.named_without_data):
+                    # "If the data buffer is an empty string, set the data buffer and the
+                    # event type buffer to the empty string and return."
+                    event_type = b""
+                    continue
+                values = b""  # a named event without data (see `named_without_data`)
             event: Any = _new(_EventBuilder)  # a ServerSentEvent, built as `_EventBuilder` says
             event.data = values.decode("utf-8", "replace")
             event.event = event_type.decode("utf-8", "replace") if event_type else "message"

@@ -119,7 +119,7 @@ class SSEService:
                 raise classify_status(response.status, await response.read())
             return SSEStreamReader(
                 response,
-                parser=EventStreamParser(max_event_bytes=self.config.max_event_bytes),
+                parser=EventStreamParser(max_event_bytes=self.config.max_event_bytes, named_without_data=True),
                 normalizer=PayloadNormalizer(self.config.format),
             )
         except BaseException:

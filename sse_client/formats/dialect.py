@@ -62,6 +62,11 @@ class Dialect:
         False). `event: error` frames and `[DONE]` are handled before this is called."""
         raise NotImplementedError
 
+    def read_empty(self, frame: ServerSentEvent) -> ChatEvent | None:
+        """The chat event of a named frame without data (`EventStreamParser`'s
+        `named_without_data`): nothing, but for a dialect that ends with one."""
+        return None
+
     @classmethod
     def final_text(cls, value: Any) -> str | None:
         """The whole reply in this dialect's non-streaming JSON answer, or None."""

@@ -10,10 +10,11 @@ Each `data` frame is the JSON of one output chunk: a string literal is text (sho
 never as JSON), a message chunk's `content` is text (a string, or a list of content blocks).
 A stream of bare JSON string frames with no event names is read the same way.
 
-End: the stream closes. LangServe's `end` event has no data line, and the event-stream format
-dispatches no event without data (WHATWG: "If the data buffer is an empty string, ... return"),
-so no spec-exact reader sees it, a browser's EventSource included; an `end` sent with data is
-read as the end.
+End: the `end` event. It has no data line, and the event-stream format dispatches no event
+without data (WHATWG: "If the data buffer is an empty string, ... return"), so a browser's
+EventSource never sees it; this client's parser passes named events without data on
+(`EventStreamParser(named_without_data=True)`), so that a LangServe reply cut short is told
+from one that ended.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ class LangServe(Dialect):
     name = "langserve"
     title = "LangServe"
     event_names = frozenset({"metadata", "data", "end"})
-    ends_with_marker = False
 
     @classmethod
     def recognises(cls, value: Any) -> bool:
@@ -42,6 +42,9 @@ class LangServe(Dialect):
             return None
         text = _text(value)
         return Chunk(text, None, frame.id) if text else None
+
+    def read_empty(self, frame: ServerSentEvent) -> ChatEvent | None:
+        return Complete(None, frame.id) if frame.event == "end" else None
 
     @classmethod
     def final_text(cls, value: Any) -> str | None:

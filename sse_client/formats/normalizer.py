@@ -126,7 +126,7 @@ class PayloadNormalizer:
             value = json.loads(data)
         except (ValueError, RecursionError) as exc:
             if not data.strip():
-                return None  # an empty frame carries nothing
+                return dialect.read_empty(event)  # an empty frame carries nothing, or an end
             return Malformed(f"invalid JSON: {exc}", data, event.id)
         return self._read(dialect, event, value)
 
@@ -151,7 +151,9 @@ class PayloadNormalizer:
             value = json.loads(data)
         except (ValueError, RecursionError) as exc:
             if claimed is not None:
-                self._set_dialect(claimed)
+                dialect = self._set_dialect(claimed)
+                if not data.strip():
+                    return dialect.read_empty(event)
             elif not data.lstrip().startswith("{"):
                 return self._adopt(RawText, event, data)
             # A broken JSON object: whatever the stream is, this frame says nothing of it.

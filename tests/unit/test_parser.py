@@ -672,3 +672,21 @@ def test_every_pair_of_splits_gives_the_same_events(name: str) -> None:
 def test_one_byte_at_a_time_gives_the_same_events(name: str) -> None:
     stream, expected = RICH_INPUTS[name]
     assert outcome_split(stream, range(1, len(stream))) == expected
+
+
+# --- named_without_data: the one deliberate step past the spec -----------------------------------
+
+NAMED_WITHOUT_DATA = b"event: metadata\ndata: {}\n\nevent: data\ndata: \"Hi\"\n\nevent: end\r\n\r\n: c\n\nid: 4\n\n"
+
+
+def test_a_named_event_without_data_is_dropped_by_default_as_the_spec_says() -> None:
+    assert parse(NAMED_WITHOUT_DATA) == [ev("{}", "metadata"), ev('"Hi"', "data")]
+
+
+@pytest.mark.parametrize("cut", range(len(NAMED_WITHOUT_DATA) + 1))
+def test_named_without_data_passes_a_named_event_on_with_empty_data_at_any_split(cut: int) -> None:
+    parser = EventStreamParser(named_without_data=True)
+    events = feed_split(NAMED_WITHOUT_DATA, [cut], parser)
+    # The comment-only block and the id-only block have no name: still dropped.
+    assert events == [ev("{}", "metadata"), ev('"Hi"', "data"), ev("", "end")]
+    assert parser.last_event_id == "4"
