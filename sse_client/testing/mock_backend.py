@@ -8,7 +8,9 @@ Routes:
 
 - ``GET /api/health``: ``{"ok": true}``.
 - ``POST /api/chat``: the chat endpoint of PROTOCOL.md, configured by its query string (see
-  :class:`~sse_client.testing.mock_script.MockOptions`), e.g. ``/api/chat?format=openai``.
+  :class:`~sse_client.testing.mock_script.MockOptions`), e.g. ``/api/chat?format=openai``;
+  ``format=`` picks the provider whose stream, non-streaming answer and error bodies it
+  imitates (see :mod:`~sse_client.testing.mock_dialects`).
 - ``GET /api/chat``: the same stream for the same query, for the browser's ``EventSource``
   (which can only GET): no body, the default model, always streaming (unless ``json=1``).
 - ``GET /api/mock/requests``: the log of the last 500 chat requests; ``DELETE`` clears it and
@@ -34,7 +36,9 @@ Benchmark options (query string, like the others; they apply to every attempt):
   times so that delays do not add up; replaces ``delay_ms``.
 - ``stamp=1``: every JSON event gets ``"server_ms"`` as its first member, the server's
   ``time.time() * 1000`` (sub-millisecond) taken right before the write that sends it, so that a
-  client on the same machine can measure the latency from the write to its callback.
+  client on the same machine can measure the latency from the write to its callback. Only JSON
+  objects can carry it: not ``[DONE]``, raw text, or LangServe's text frames (JSON strings, so
+  there only the metadata event is stamped).
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ from sse_client.testing.mock_script import (
     frames_after,
     stamp_frame,
     status_error_body,
+    stream_headers,
 )
 
 HARD_MAX_SECONDS = 60.0
@@ -389,7 +394,8 @@ class MockBackend:
             return _json(record, 400, error_body("BAD_REQUEST", "the body must be a JSON object"))
         if options.status is not None:
             headers = {} if options.retry_after is None else {"Retry-After": options.retry_after}
-            return _json(record, options.status, status_error_body(options.status), headers)
+            return _json(record, options.status,
+                         status_error_body(options.status, options.format), headers)
         model = body.get("model")
         model = model if isinstance(model, str) else DEFAULT_MODEL
         created = int(time.time())
@@ -398,7 +404,7 @@ class MockBackend:
         frames = build_frames(options, model=model, created=created)
         if options.resume:
             frames = frames_after(frames, _parse_event_id(request.headers.get("last-event-id")))
-        headers = dict(EVENT_STREAM_HEADERS)
+        headers = {**EVENT_STREAM_HEADERS, **stream_headers(options.format)}
         if options.gzip:
             headers["Content-Encoding"] = "gzip"
         record.status = 200
@@ -468,8 +474,11 @@ def create_app(web_root: Path | None = None) -> Starlette:
             Mount("/demo", app=_DevStaticFiles(directory=web_root / "demo", html=True,
                                                check_dir=False)),
         ]
+    # A page on another origin reads only the response headers listed here: Retry-After for the
+    # backoff, and the header by which a Vercel AI SDK stream says what it is.
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
-                      allow_headers=["*"], expose_headers=["Retry-After"])
+                      allow_headers=["*"],
+                      expose_headers=["Retry-After", "x-vercel-ai-ui-message-stream"])
     app = Starlette(routes=routes, middleware=[cors])
     app.state.backend = backend
     return app

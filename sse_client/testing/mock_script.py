@@ -3,21 +3,37 @@
 The server (:mod:`sse_client.testing.mock_backend`) parses the query string of a request into
 :class:`MockOptions`, asks :func:`build_frames` what to write and :func:`frames_after` what is
 left after a ``Last-Event-ID``, and itself only paces the writes, injects the faults that need a
-socket (cut, stall, drip, gzip) and keeps the request log. Time comes in as an argument
+socket (cut, stall, drip, gzip) and keeps the request log. What each ``format=`` writes is
+the table in :mod:`~sse_client.testing.mock_dialects`; this module adds the ids, the malformed
+frame and the error frames the same way for every dialect. Time comes in as an argument
 (``created``), so everything here is deterministic.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any
 
-Format = Literal["standard", "legacy", "openai", "raw"]
-FORMATS: tuple[Format, ...] = ("standard", "legacy", "openai", "raw")
+from sse_client.testing.mock_dialects import (
+    DIALECTS,
+    FORMATS,
+    OPENAI_ID,
+    STATUS_MESSAGE,
+    Format,
+    Reply,
+    Wire,
+    error_body,
+)
+
+__all__ = [
+    "DEFAULT_MODEL", "DEFAULT_REPLY", "FORMATS", "KEEP_ALIVE", "MAX_EVENTS", "OPENAI_ID",
+    "STATUS_MESSAGE", "Format", "Frame", "InvalidOption", "MockOptions", "build_frames",
+    "build_json_reply", "encode_event", "error_body", "frames_after", "reply_pieces",
+    "reply_text", "split_reply", "stamp_frame", "status_error_body", "stream_headers",
+]
 
 DEFAULT_REPLY = (
     "Hello! I am the mock assistant, and this reply is scripted so that every test knows exactly "
@@ -30,17 +46,7 @@ DEFAULT_REPLY = (
 KEEP_ALIVE = ": keep-alive\n\n"
 """A comment block: the client's parser ignores it, but it proves the connection is alive."""
 
-OPENAI_ID = "chatcmpl-mock"
 DEFAULT_MODEL = "mock-model"
-STATUS_MESSAGE = "Processing..."
-
-# A data line that opens a JSON value and never closes it, in the shape of each format.
-_MALFORMED: dict[Format, str | None] = {
-    "standard": '{"type": "chunk", "data": {',
-    "legacy": '{"chunk": "',
-    "openai": '{"object": "chat.completion.chunk", "choices": [',
-    "raw": None,  # every line of raw text is valid text: there is nothing to malform
-}
 
 
 class InvalidOption(ValueError):
@@ -90,6 +96,10 @@ class MockOptions:
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
             raise InvalidOption(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
+        if self.stutter and not DIALECTS[self.format].stutter:
+            stutters = ", ".join(name for name in FORMATS if DIALECTS[name].stutter)
+            raise InvalidOption(f"stutter=1 needs one of the formats {stutters}: "
+                                f"format={self.format} streams only deltas")
         if self.format == "raw" and "\r" in self.text:
             # The event-stream format treats CR as a line break: raw text cannot carry one.
             raise InvalidOption("format=raw cannot carry a carriage return in text")
@@ -216,8 +226,8 @@ class Frame:
     position: int
     """The id of this event, or for an extra frame the id of the event it follows."""
     is_event: bool
-    """True for a real event (it has an ``id:`` line); False for the malformed frame and the
-    in-stream error, which have none."""
+    """True for a real event (it has an ``id:`` line unless ``ids=0``); False for the malformed
+    frame and the in-stream error frames, which never have one."""
     wire: str
 
 
@@ -236,42 +246,81 @@ def reply_text(options: MockOptions) -> str:
     return options.text if options.events is None else "".join(reply_pieces(options))
 
 
+# The first data line of a frame, and the space after its colon if any (TGI writes none).
+_FIRST_DATA = re.compile(r"^data: ?", re.MULTILINE)
+
+
 def stamp_frame(wire: str, server_ms: float) -> str:
     """``wire`` with ``"server_ms": server_ms`` as the first member of its JSON data.
 
-    Frames whose data is not a JSON object ([DONE], raw text) are returned unchanged. Our JSON
-    is one line (``json.dumps`` escapes line feeds), so the first ``data: {`` is the whole value.
+    Frames whose first data line is not a JSON object ([DONE], raw text, LangServe's string
+    literals) are returned unchanged. Our JSON is one line (``json.dumps`` escapes line feeds), so
+    the first data line is the whole value.
     """
-    return wire.replace("\ndata: {", f'\ndata: {{"server_ms": {server_ms:.3f}, ', 1)
+    match = _FIRST_DATA.search(wire)
+    if match is None or not wire.startswith("{", match.end()):
+        return wire
+    at = match.end() + 1
+    member = f'"server_ms": {server_ms:.3f}'
+    return f"{wire[:at]}{member}{'' if wire.startswith('}', at) else ', '}{wire[at:]}"
 
 
-def encode_event(event_id: int | None, data: str) -> str:
-    """The wire text of one event: an ``id:`` line (unless ``event_id`` is None) and the data,
-    one ``data:`` line per line.
+def encode_event(event_id: int | None, data: str | None, *, event: str | None = None,
+                 wire: Wire = Wire()) -> str:
+    """The wire text of one event: an ``id:`` line (unless ``event_id`` is None), an ``event:``
+    line (if ``event``), and the data, one ``data:`` line per line (none if ``data`` is None),
+    written in the dialect's ``wire`` style.
 
     Spec: "If the line starts with 'data:', append the field value (after removing one leading
     space) to the data buffer, then append a single U+000A LINE FEED" - so a value containing
-    LF is sent as several data lines, and the space after the colon protects leading spaces.
+    LF is sent as several data lines, and the space after the colon protects leading spaces
+    (a dialect that writes none only ever sends JSON, which starts with no space).
     """
-    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
-    return f"{lines}\n" if event_id is None else f"id: {event_id}\n{lines}\n"
+    colon, newline = wire.colon, wire.newline
+    head = "" if event_id is None else f"id{colon}{event_id}{newline}"
+    if event is not None:
+        head += f"event{colon}{event}{newline}"
+    if data is None:
+        return head + newline
+    if "\n" not in data:  # JSON always: the common case of 100,000-event bodies, kept short
+        return f"{head}data{colon}{data}{newline}{newline}"
+    lines = "".join(f"data{colon}{line}{newline}" for line in data.split("\n"))
+    return f"{head}{lines}{newline}"
+
+
+def _reply(options: MockOptions, *, model: str, created: int, streaming: bool) -> Reply:
+    pieces = reply_pieces(options)
+    if not streaming:
+        return Reply(pieces=pieces, text=reply_text(options), model=model, created=created)
+    if options.stutter:
+        pieces = ["".join(pieces[:count]) for count in range(1, len(pieces) + 1)]
+    # An in-stream error replaces everything after its chunk; past the end it replaces the end.
+    failure = None
+    if options.error_event is not None:
+        pieces = pieces[:options.error_event]
+        failure = f"Mock upstream failure after {len(pieces)} chunks"
+    return Reply(pieces=pieces, text=reply_text(options), failure=failure, model=model,
+                 created=created)
 
 
 def build_frames(options: MockOptions, *, model: str, created: int) -> list[Frame]:
     """Everything a full streaming response writes, in order, before resume and socket faults."""
-    payloads = _event_payloads(options, model=model, created=created)
+    dialect = DIALECTS[options.format]
+    stream = dialect.stream(_reply(options, model=model, created=created, streaming=True))
+    frames: list[Frame] = []
+    malformed = dialect.malformed
+    for position, (data, event) in enumerate(stream.events):
+        wire = encode_event(position if options.ids else None, data, event=event,
+                            wire=dialect.wire)
+        frames.append(Frame(position=position, is_event=True, wire=wire))
+        if malformed is not None and options.malformed == position:
+            wire = encode_event(None, malformed.data, event=malformed.name, wire=dialect.wire)
+            frames.append(Frame(position=position, is_event=False, wire=wire))
     # An in-stream error is not part of the reply: it goes out without an id, so that the ids of
     # a failing attempt are those of the clean stream, and a resume after the error loses nothing.
-    error = payloads.pop() if options.error_event is not None and options.format != "raw" else None
-    frames: list[Frame] = []
-    malformed = _MALFORMED[options.format]
-    for event_id, data in enumerate(payloads):
-        wire = encode_event(event_id if options.ids else None, data)
-        frames.append(Frame(position=event_id, is_event=True, wire=wire))
-        if malformed is not None and options.malformed == event_id:
-            frames.append(Frame(position=event_id, is_event=False, wire=f"data: {malformed}\n\n"))
-    if error is not None:
-        frames.append(Frame(position=len(payloads) - 1, is_event=False, wire=f"data: {error}\n\n"))
+    for data, event in stream.error:
+        wire = encode_event(None, data, event=event, wire=dialect.wire)
+        frames.append(Frame(position=len(stream.events) - 1, is_event=False, wire=wire))
     return frames
 
 
@@ -285,84 +334,21 @@ def frames_after(frames: list[Frame], last_event_id: int | None) -> list[Frame]:
     return [frame for frame in frames if frame.position > last_event_id]
 
 
-def _event_payloads(options: MockOptions, *, model: str, created: int) -> list[str]:
-    """The data of each event; the event id is the index in this list."""
-    pieces = reply_pieces(options)
-    if options.stutter:
-        pieces = ["".join(pieces[:count]) for count in range(1, len(pieces) + 1)]
-    # An in-stream error replaces everything after its chunk; past the end it replaces the end.
-    failing = options.error_event is not None
-    if options.error_event is not None:
-        pieces = pieces[:options.error_event]
-    message = f"Mock upstream failure after {len(pieces)} chunks"
-    if options.format == "standard":
-        payloads = [_dumps({"type": "status",
-                            "data": {"message": STATUS_MESSAGE, "progress": 0.0}})]
-        payloads += [_dumps({"type": "chunk", "data": {"content": piece, "index": index}})
-                     for index, piece in enumerate(pieces)]
-        payloads.append(_dumps(error_body("UPSTREAM", message) if failing else
-                               {"type": "complete", "data": {"final_response": reply_text(options)}}))
-        return payloads
-    if options.format == "legacy":
-        # The legacy format has no error shape and no end event: the stream just ends, and an
-        # error is sent in the standard shape (what the backends that mix them do).
-        payloads = [_dumps({"chunk": STATUS_MESSAGE, "type": "status"})]
-        rendered = {piece: _dumps({"chunk": piece}) for piece in set(pieces)}
-        payloads += [rendered[piece] for piece in pieces]
-        return payloads + ([_dumps(error_body("UPSTREAM", message))] if failing else [])
-    if options.format == "openai":
-        return _openai_payloads(pieces, failing=failing, message=message, model=model,
-                                created=created)
-    # Raw text cannot express an error: the stream just stops early.
-    return pieces
-
-
-def _openai_payloads(pieces: list[str], *, failing: bool, message: str, model: str,
-                     created: int) -> list[str]:
-    def chunk(delta: dict[str, str], finish_reason: str | None) -> str:
-        return _dumps({"id": OPENAI_ID, "object": "chat.completion.chunk", "created": created,
-                       "model": model, "choices": [{"index": 0, "delta": delta,
-                                                    "finish_reason": finish_reason}]})
-
-    payloads = [chunk({"role": "assistant"}, None)]
-    # Each distinct piece is rendered once: with ``events=N`` the pieces repeat, and a
-    # 100,000-event benchmark body should not wait on 100,000 json.dumps calls.
-    rendered = {piece: chunk({"content": piece}, None) for piece in set(pieces)}
-    payloads += [rendered[piece] for piece in pieces]
-    if failing:
-        error = {"message": message, "type": "server_error", "code": "upstream"}
-        return payloads + [_dumps({"error": error})]
-    return payloads + [chunk({}, "stop"), "[DONE]"]
-
-
 def build_json_reply(options: MockOptions, *, model: str, created: int) -> dict[str, Any]:
-    """The non-streaming answer: an OpenAI ``chat.completion`` for format=openai, else standard."""
-    text = reply_text(options)
-    if options.format == "openai":
-        return {"id": OPENAI_ID, "object": "chat.completion", "created": created, "model": model,
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": text}}]}
-    return {"type": "complete", "data": {"final_response": text}}
+    """The non-streaming answer in the provider's shape: an OpenAI ``chat.completion``, a
+    Responses API ``response``, an Anthropic ``message``, ...; the standard ``complete`` event
+    for the standard, legacy and raw formats."""
+    reply = _reply(options, model=model, created=created, streaming=False)
+    return DIALECTS[options.format].json_reply(reply)
 
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    """An error in the standard shape, used both as a response body and as an event."""
-    return {"type": "error", "data": {"code": code, "message": message}}
+def status_error_body(status: int, format: Format = "standard") -> dict[str, Any]:
+    """The JSON body of the ``status=`` fault, in the error shape of the ``format``'s provider
+    (OpenAI's ``{"error": {...}}``, Anthropic's ``{"type": "error", ...}``, FastAPI's
+    ``{"detail": ...}``, ...), with a code or type derived from the status."""
+    return DIALECTS[format].status_body(status)
 
 
-def status_error_body(status: int) -> dict[str, Any]:
-    """The JSON body of the ``status=`` fault, with a code derived from the status."""
-    try:
-        known = HTTPStatus(status)
-    except ValueError:
-        code, phrase = f"HTTP_{status}", "Error"
-    else:
-        # PROTOCOL.md names the 429 code RATE_LIMIT; the rest keep their standard names.
-        code, phrase = ("RATE_LIMIT" if status == 429 else known.name), known.phrase
-    return error_body(code, f"Mock fault: HTTP {status} {phrase}")
-
-
-def _dumps(value: dict[str, Any]) -> str:
-    # ensure_ascii=False: non-ASCII text travels as UTF-8 bytes, as real backends send it,
-    # so that a cut or a read boundary can fall inside a character.
-    return json.dumps(value, ensure_ascii=False)
+def stream_headers(format: Format) -> Mapping[str, str]:
+    """The response headers a stream in ``format`` adds to the event-stream ones."""
+    return DIALECTS[format].headers

@@ -1,13 +1,15 @@
 """The mock chat backend, over real HTTP: uvicorn on a free port, httpx as the client.
 
-The SSE bodies are read with a tiny local splitter on purpose: the project's parser is tested
-elsewhere and must not be needed to tell whether the server is right.
+The SSE bodies are read with the tiny splitter of ``test_mock_script`` on purpose: the project's
+parser is tested elsewhere and must not be needed to tell whether the server is right. Each
+dialect's stream is read with the readers there too, which validate it with the provider's SDK.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import select
 import signal
 import subprocess
@@ -17,7 +19,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,44 +31,17 @@ from sse_client.testing.launcher import free_port
 from sse_client.testing.mock_backend import RequestLog, _EventStreamWriter, create_app
 from sse_client.testing.mock_script import (
     DEFAULT_REPLY,
-    InvalidOption,
+    FORMATS,
     MockOptions,
     build_frames,
     reply_pieces,
     reply_text,
     split_reply,
-    stamp_frame,
+    status_error_body,
 )
+from tests.unit.test_mock_script import ENDLESS, READERS, answer_text, split_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-# --- a tiny event-stream splitter (the server writes LF line ends only) -----------------------
-
-@dataclass
-class Block:
-    id: int | None = None
-    data: str | None = None
-    comments: list[str] = field(default_factory=list)
-
-
-def split_blocks(body: str) -> list[Block]:
-    blocks = []
-    for raw in body.split("\n\n"):
-        if not raw:
-            continue
-        block = Block()
-        for line in raw.split("\n"):
-            name, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if name == "":
-                block.comments.append(value)
-            elif name == "id":
-                block.id = int(value)
-            elif name == "data":
-                block.data = value if block.data is None else f"{block.data}\n{value}"
-        blocks.append(block)
-    return blocks
 
 
 def events(body: str) -> list[tuple[int, str]]:
@@ -142,44 +117,6 @@ def wait_for_entry(client: httpx.Client, session: str, key: str) -> dict[str, An
 
 def new_session() -> str:
     return uuid.uuid4().hex
-
-
-# --- the pure part ----------------------------------------------------------------------------
-
-def test_split_reply_counts_code_points_and_never_splits_an_emoji() -> None:
-    assert split_reply("ab🚀cd", 3) == ["ab🚀", "cd"]
-    assert split_reply("🚀🚀🚀", 1) == ["🚀", "🚀", "🚀"]
-    assert split_reply("", 8) == []
-    for size in range(1, 12):
-        pieces = split_reply(DEFAULT_REPLY, size)
-        assert "".join(pieces) == DEFAULT_REPLY
-        assert all(len(piece) == size for piece in pieces[:-1])
-
-
-def test_default_reply_has_non_ascii_an_astral_emoji_and_one_line_feed() -> None:
-    assert 250 <= len(DEFAULT_REPLY) <= 350
-    assert "é" in DEFAULT_REPLY and "你好" in DEFAULT_REPLY and "🚀" in DEFAULT_REPLY
-    assert DEFAULT_REPLY.count("\n") == 1
-
-
-def test_options_turn_faults_off_after_fault_attempts() -> None:
-    options = MockOptions.from_query({"status": "503", "fault_attempts": "2", "delay_ms": "5"})
-    assert options.for_attempt(2).status == 503
-    assert options.for_attempt(3).status is None
-    assert options.for_attempt(3).delay_ms == 5
-
-
-@pytest.mark.parametrize("query, message", [
-    ({"delay_ms": "fast"}, "delay_ms must be an integer"),
-    ({"chunk_chars": "0"}, "chunk_chars must be between 1"),
-    ({"stutter": "yes"}, "stutter must be 0 or 1"),
-    ({"format": "xml"}, "format must be one of"),
-    ({"status": "200"}, "status must be between 400 and 599"),
-    ({"delay": "5"}, "unknown option(s) delay"),
-])
-def test_options_reject_bad_input_with_a_clear_message(query: dict[str, str], message: str) -> None:
-    with pytest.raises(InvalidOption, match=message.replace("(", r"\(").replace(")", r"\)")):
-        MockOptions.from_query(query)
 
 
 # --- formats ----------------------------------------------------------------------------------
@@ -277,11 +214,13 @@ def test_resume_sends_only_the_events_after_last_event_id(client: httpx.Client) 
     assert [p["data"].get("index") for _, p in received] == [3, 4, 5, None]
 
 
-@pytest.mark.parametrize("fmt", ["legacy", "openai", "raw"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_resume_works_in_every_format(client: httpx.Client, fmt: str) -> None:
-    body = chat(client, f"format={fmt}&delay_ms=0&chunk_chars=1&text=abcdef",
-                headers={"Last-Event-ID": "2"}).text
-    assert events(body)[0][0] == 3
+    query = f"format={fmt}&delay_ms=0&chunk_chars=16"
+    full = split_blocks(untimed(chat(client, query).text))
+    rest = split_blocks(untimed(chat(client, query, headers={"Last-Event-ID": "3"}).text))
+    assert [block.id for block in rest] == [block.id for block in full[4:]]
+    assert rest == full[4:]  # the same events, data and event names
 
 
 def test_resume_0_ignores_last_event_id(client: httpx.Client) -> None:
@@ -315,7 +254,7 @@ def test_status_fault_with_retry_after(client: httpx.Client) -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert response.json() == {"type": "error", "data": {
-        "code": "SERVICE_UNAVAILABLE", "message": "Mock fault: HTTP 503 Service Unavailable"}}
+        "code": "SERVICE_UNAVAILABLE", "message": "Mock fault: 503 Service Unavailable"}}
     assert chat(client, "status=429").json()["data"]["code"] == "RATE_LIMIT"
     assert "retry-after" not in chat(client, "status=401").headers
 
@@ -442,6 +381,119 @@ def test_non_streaming_request(client: httpx.Client) -> None:
     assert chat(client, "status=500", body={"stream": False}).status_code == 500
 
 
+# --- every dialect over HTTP ------------------------------------------------------------------
+
+def untimed(body: str) -> str:
+    """``body`` without the server's clock (``created``, Gemini's ``responseId``, LangServe's
+    ``run_id``), so that two requests a second apart compare equal."""
+    return re.sub(r"\b\d{10}\b|\b[0-9a-f]{12}\b", "T", body)
+
+
+@pytest.mark.parametrize("ids", ["1", "0"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_streams_the_reply(client: httpx.Client, fmt: str, ids: str) -> None:
+    response = chat(client, f"format={fmt}&ids={ids}&delay_ms=0&chunk_chars=16",
+                    body={"model": "m2", "messages": []})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert response.headers.get("x-vercel-ai-ui-message-stream") == (
+        "v1" if fmt == "vercel" else None)
+    blocks = split_blocks(response.text)
+    read = READERS[fmt](blocks)
+    assert (read.text, read.error, read.done) == (DEFAULT_REPLY, None, fmt not in ENDLESS)
+    expected_ids = list(range(len(blocks))) if ids == "1" else [None] * len(blocks)
+    assert [block.id for block in blocks] == expected_ids
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_reports_an_in_stream_error_without_an_id(client: httpx.Client,
+                                                               fmt: str) -> None:
+    blocks = split_blocks(chat(client, f"format={fmt}&error_event=2&delay_ms=0&chunk_chars=4"
+                                       f"&text=abcdefghijkl").text)
+    read = READERS[fmt](blocks)
+    assert (read.text, read.done) == ("abcdefgh", False)
+    if fmt != "raw":  # raw text cannot say it failed: it just stops
+        assert read.error is not None
+        assert blocks[-1].id is None
+
+
+@pytest.mark.parametrize("fmt", [fmt for fmt in FORMATS if fmt != "raw"])
+def test_every_format_sends_its_malformed_frame_after_event_n(client: httpx.Client,
+                                                              fmt: str) -> None:
+    blocks = split_blocks(chat(client, f"format={fmt}&malformed=1&delay_ms=0").text)
+    assert [block.id for block in blocks[:4]] == [0, 1, None, 2]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(blocks[2].data or "")
+    assert READERS[fmt](blocks[:2] + blocks[3:]).text == DEFAULT_REPLY
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_answers_json_in_the_providers_shape(client: httpx.Client, fmt: str) -> None:
+    for query, body in ((f"format={fmt}&json=1", {"stream": True}),
+                        (f"format={fmt}", {"stream": False, "model": "m3"})):
+        response = chat(client, query, body=body)
+        assert response.headers["content-type"] == "application/json"
+        assert answer_text(fmt, response.json()) == DEFAULT_REPLY
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_answers_429_with_the_providers_error_body(client: httpx.Client,
+                                                                fmt: str) -> None:
+    response = chat(client, f"format={fmt}&status=429&retry_after=3")
+    assert (response.status_code, response.headers["retry-after"]) == (429, "3")
+    assert response.json() == status_error_body(429, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_takes_the_benchmark_options(client: httpx.Client, fmt: str) -> None:
+    session = new_session()
+    query = f"format={fmt}&events=300&delay_ms=0&batch_bytes=4096&stamp=1&session={session}"
+    blocks = split_blocks(chat(client, query).text)
+    stamped = []
+    for block in blocks:
+        value = json.loads(block.data) if (block.data or "").startswith("{") else None
+        if isinstance(value, dict):
+            stamped.append(block.id)
+            assert isinstance(value.pop("server_ms"), float)
+            block.data = json.dumps(value, ensure_ascii=False)
+    options = MockOptions.from_query({"format": fmt, "events": "300"})
+    assert READERS[fmt](blocks).text == reply_text(options)
+    logged = client.get(f"/api/mock/stamps?session={session}").json()["stamps"]
+    assert [event_id for event_id, _ in logged] == stamped
+    if fmt in ("raw", "langserve"):  # text, and string literals: only LangServe's metadata
+        assert len(stamped) == (fmt == "langserve")
+    else:
+        assert len(stamped) >= 300
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_goes_through_gzip_and_cuts(client: httpx.Client, fmt: str) -> None:
+    query = f"format={fmt}&delay_ms=0&chunk_chars=16"
+    plain = chat(client, query).content
+    assert untimed(chat(client, f"{query}&gzip=1").text) == untimed(plain.decode())
+    cut = len(plain) // 2
+    received = bytearray()
+    with pytest.raises(httpx.RemoteProtocolError):
+        with client.stream("POST", f"/api/chat?{query}&cut_after_bytes={cut}", json={}) as response:
+            for chunk in response.iter_raw():
+                received += chunk
+    assert len(received) == cut
+    assert untimed(received.decode("utf-8", "replace")) == untimed(
+        plain[:cut].decode("utf-8", "replace"))
+
+
+def test_a_page_on_another_origin_can_read_the_vercel_header(client: httpx.Client) -> None:
+    response = chat(client, "format=vercel&delay_ms=0", headers={"Origin": "http://localhost:9"})
+    exposed = response.headers["access-control-expose-headers"].lower()
+    assert "x-vercel-ai-ui-message-stream" in exposed
+
+
+def test_stutter_in_a_provider_dialect_is_a_400(client: httpx.Client) -> None:
+    response = chat(client, "format=anthropic&stutter=1")
+    assert response.status_code == 400
+    assert "stutter=1 needs one of the formats" in response.json()["data"]["message"]
+
+
 # --- CORS, static files, log ------------------------------------------------------------------
 
 def test_cors_preflight_allows_the_resume_and_auth_headers(client: httpx.Client) -> None:
@@ -551,8 +603,6 @@ def test_get_serves_the_same_stream_as_post_for_eventsource(client: httpx.Client
 
 def test_events_cycles_the_pieces_of_the_text(client: httpx.Client) -> None:
     options = MockOptions.from_query({"events": "7", "chunk_chars": "2", "text": "abcde"})
-    assert reply_pieces(options) == ["ab", "cd", "e", "ab", "cd", "e", "ab"]
-    assert reply_text(options) == "abcdeabcdeab"
     received = json_events(chat(client, "events=7&chunk_chars=2&text=abcde&delay_ms=0").text)
     assert [p["data"]["content"] for _, p in received[1:-1]] == reply_pieces(options)
     assert received[-1][1]["data"]["final_response"] == "abcdeabcdeab"
@@ -575,27 +625,6 @@ def test_batch_bytes_joins_frames_into_large_writes_of_the_same_body(client: htt
     # Over HTTP: the same events as without batching.
     query = "format=standard&events=300&delay_ms=0&text=abc%C3%A9"
     assert chat(client, f"{query}&batch_bytes=1000").text == chat(client, query).text
-
-
-@pytest.mark.parametrize("query, conflict", [
-    ({"batch_bytes": "100"}, "delay_ms"),
-    ({"batch_bytes": "100", "delay_ms": "0", "pace_hz": "10"}, "pace_hz"),
-    ({"batch_bytes": "100", "delay_ms": "0", "drip": "1"}, "drip"),
-    ({"batch_bytes": "0", "delay_ms": "0"}, "batch_bytes must be between"),
-    ({"events": "0"}, "events must be between"),
-    ({"pace_hz": "0"}, "pace_hz must be between"),
-    ({"stamp": "yes"}, "stamp must be 0 or 1"),
-])
-def test_benchmark_options_reject_conflicts(query: dict[str, str], conflict: str) -> None:
-    with pytest.raises(InvalidOption, match=conflict):
-        MockOptions.from_query(query)
-
-
-def test_stamp_frame_puts_server_ms_first_in_json_data_only() -> None:
-    assert stamp_frame('id: 3\ndata: {"a": 1}\n\n', 1234.5678) == (
-        'id: 3\ndata: {"server_ms": 1234.568, "a": 1}\n\n')
-    assert stamp_frame("id: 4\ndata: [DONE]\n\n", 1.0) == "id: 4\ndata: [DONE]\n\n"
-    assert stamp_frame("id: 5\ndata: raw {text}\n\n", 1.0) == "id: 5\ndata: raw {text}\n\n"
 
 
 def test_pace_hz_with_stamp_writes_on_schedule_and_says_when(client: httpx.Client) -> None:

@@ -11,6 +11,17 @@
   var statusLine = document.getElementById("status");
   var history = [];
   var controller = null;
+  // Only the generic formats can stutter: a provider dialect streams deltas, and the mock
+  // backend refuses stutter=1 for it.
+  var STUTTERING = ["standard", "legacy", "openai", "raw"];
+
+  function syncStutter() {
+    var allowed = STUTTERING.indexOf(format.value) !== -1;
+    stutter.disabled = !allowed;
+    if (!allowed) stutter.checked = false;
+  }
+  format.addEventListener("change", syncStutter);
+  syncStutter();
 
   function addMessage(role, text) {
     var item = document.createElement("li");
