@@ -188,6 +188,10 @@ class PayloadNormalizer:
     def _read(self, dialect: Dialect, event: ServerSentEvent, value: Any) -> ChatEvent | None:
         result = dialect.read(event, value)
         if type(result) is not Chunk:
+            if type(result) is Malformed:
+                # An error object in any dialect's shape is an error, whatever the stream's
+                # dialect: backends put their own errors into their upstream's stream.
+                return error_report(value, event.id) or result
             return result
         template = self._template
         if template is not None and result.index is None and not dialect.finished:

@@ -19,14 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 from sse_client.formats.dialect import Dialect
-from sse_client.formats.events import ChatEvent, Chunk, Malformed
+from sse_client.formats.events import ChatEvent, Chunk, Malformed, error_report, error_report
 from sse_client.parser import ServerSentEvent
 
 _TYPES = frozenset({
     "start", "finish", "abort", "start-step", "finish-step", "message-metadata",
     "text-start", "text-delta", "text-end", "reasoning-start", "reasoning-delta", "reasoning-end",
     "tool-input-start", "tool-input-delta", "tool-input-available", "tool-input-error",
-    "tool-output-available", "tool-output-error", "source-url", "source-document", "file",
+    "tool-output-available", "tool-output-error", "tool-approval-request", "tool-output-denied",
+    "source-url", "source-document", "file",
 })
 
 
@@ -53,6 +54,10 @@ class VercelUI(Dialect):
         if kind in ("finish", "abort"):
             self.finished = True
             return None
+        if kind == "error":
+            return error_report(value, frame.id)
+        if kind == "error":
+            return error_report(value, frame.id)
         if not isinstance(kind, str):
             return Malformed("a UI message part without a type", frame.data, frame.id)
         return None

@@ -35,7 +35,7 @@ USER_PAGE = """<!doctype html>
 // Every chat configures every option, so that no test inherits another's settings. Tests use
 // short delays; the defaults of the library are seconds.
 window.TEST_DEFAULTS = {{
-  streaming: true, fallback: true, getToken: null,
+  streaming: true, fallback: true, getToken: null, format: "auto",
   retry: {{ baseDelayMs: 50, factor: 2, maxDelayMs: 200, maxRetries: 3, retryAfterCapMs: 30000, healthyAfterMs: 10000 }},
   timeouts: {{ firstByteMs: 5000, idleMs: 1000, noProgressMs: 2000, totalMs: null }},
   circuit: {{ failureThreshold: 5, coolDownMs: 30000 }},
