@@ -3,6 +3,7 @@ tests and the browser benchmark; serve pages from a thread; find a free loopback
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import subprocess
@@ -11,10 +12,10 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 def free_port() -> int:
@@ -28,26 +29,46 @@ def free_port() -> int:
 def mock_backend_process(web_root: Path, *, timeout: float = 30.0) -> Iterator[str]:
     """`python -m sse_client.testing.mock_backend` on a free port; yields its base URL once it
     answers, and stops it afterwards. If it dies first, the error says what it printed."""
+    with server_process(
+        lambda port: ["-m", "sse_client.testing.mock_backend", "--host", "127.0.0.1",
+                      "--port", str(port), "--web-root", str(web_root)],
+        name="the mock backend", health_path="/api/health", timeout=timeout,
+    ) as base:
+        yield base
+
+
+@contextmanager
+def server_process(
+    arguments: Callable[[int], list[str]],
+    *,
+    name: str,
+    health_path: str,
+    cwd: Path | None = None,
+    stderr: IO[bytes] | None = None,
+    timeout: float = 30.0,
+) -> Iterator[str]:
+    """`python <arguments(port)>` on a free port, serving 127.0.0.1; yields its base URL once
+    `health_path` answers, and stops it afterwards. If it dies first, the error says what it
+    printed (its standard error goes to `stderr` if given, where the caller can read it)."""
     port = free_port()
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sse_client.testing.mock_backend", "--host", "127.0.0.1",
-             "--port", str(port), "--web-root", str(web_root)],
-            stdout=subprocess.DEVNULL, stderr=errors)
+    with contextlib.ExitStack() as stack:
+        errors = stderr if stderr is not None else stack.enter_context(tempfile.TemporaryFile())
+        process = subprocess.Popen([sys.executable, *arguments(port)], cwd=cwd,
+                                   stdout=subprocess.DEVNULL, stderr=errors)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if process.poll() is not None:
                     errors.seek(0)
-                    raise RuntimeError(f"the mock backend exited with {process.returncode}: "
+                    raise RuntimeError(f"{name} exited with {process.returncode}: "
                                        f"{errors.read().decode(errors='replace')[-2000:]}")
                 try:
-                    with urllib.request.urlopen(f"{base}/api/health", timeout=1):
+                    with urllib.request.urlopen(f"{base}{health_path}", timeout=1):
                         break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"the mock backend did not answer within {timeout} s") from None
+                        raise RuntimeError(f"{name} did not answer within {timeout} s") from None
                     time.sleep(0.1)
             yield base
         finally:

@@ -11,10 +11,7 @@ typed error; the fallback reads the provider's non-streaming JSON.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -25,11 +22,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from sse_client.testing.launcher import free_port
+from sse_client.testing.launcher import server_process
 
 from tests.grouping import grouped_in_order
 
 from .framework_app import DIALECTS, ERROR_AFTER, PIECES, REPLY
+from .test_resilience import states
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ["sse-starlette", "streaming"]
@@ -47,35 +45,13 @@ SINGLE_ATTEMPT: dict[str, Any] = {"retry": {"maxRetries": 0}, "fallback": False}
 @pytest.fixture(scope="module")
 def app_base() -> Iterator[str]:
     """framework_app.py served as users serve theirs: `python -m uvicorn module:app`."""
-    port = free_port()
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tests.e2e.framework_app:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "1"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if process.poll() is not None:
-                    errors.seek(0)
-                    raise RuntimeError(f"the framework app exited with {process.returncode}: "
-                                       f"{errors.read().decode(errors='replace')[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{base}/health", timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the framework app did not answer within 30 s") from None
-                    time.sleep(0.1)
+        with server_process(
+            lambda port: ["-m", "uvicorn", "tests.e2e.framework_app:app", "--host", "127.0.0.1",
+                          "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "1"],
+            name="the framework app", health_path="/health", cwd=ROOT, stderr=errors,
+        ) as base:
             yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
         # The cuts the tests ask for are kept out of the log: anything there is a fault of the app.
         errors.seek(0)
         logged = errors.read().decode(errors="replace")
@@ -102,17 +78,6 @@ def run_chat(page: Page, endpoint: str, config: dict[str, Any] | None = None) ->
         [endpoint, {**CHAT_DEFAULTS, **(config or {})}],
     )
     return result
-
-
-def states(result: dict[str, Any]) -> list[str]:
-    """The chat's states in order (a repeated state once, but every reconnect)."""
-    seen: list[str] = []
-    for status in result["statuses"]:
-        if status.get("source") or status.get("warning"):
-            continue
-        if not seen or seen[-1] != status["state"] or status["state"] == "reconnecting":
-            seen.append(status["state"])
-    return seen
 
 
 def assert_exact_reply(page: Page, result: dict[str, Any]) -> None:
