@@ -213,6 +213,7 @@ _STREAM_CODES: dict[str, StreamErrorType] = {
     "validation": _T.CLIENT,  # Hugging Face TGI
     # deadlines
     **dict.fromkeys(("timeout", "deadline_exceeded"), _T.TIMEOUT),  # ours, Gemini
+    "timeout_error": _T.TIMEOUT,  # Anthropic (its 504)
     # overloaded, internal: the SERVER default (retried), listed so that the table is complete
     **dict.fromkeys(("overloaded_error", "api_error"), _T.SERVER),  # Anthropic
     **dict.fromkeys(("overloaded", "generation", "incomplete_generation"), _T.SERVER),  # TGI

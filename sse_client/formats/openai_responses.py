@@ -63,7 +63,8 @@ class OpenAIResponses(Dialect):
 
     @classmethod
     def final_text(cls, value: Any) -> str | None:
-        if isinstance(value, dict) and value.get("object") == "response":
+        # A failed Response is no reply: None, so that its `error` is read as the error it is.
+        if isinstance(value, dict) and value.get("object") == "response" and value.get("status") != "failed":
             return _output_text(value)
         return None
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from sse_client.formats.dialect import Dialect
-from sse_client.formats.events import ChatEvent, Chunk, Malformed, error_report, error_report
+from sse_client.formats.events import ChatEvent, Chunk, Malformed, error_report
 from sse_client.parser import ServerSentEvent
 
 _TYPES = frozenset({
@@ -54,8 +54,6 @@ class VercelUI(Dialect):
         if kind in ("finish", "abort"):
             self.finished = True
             return None
-        if kind == "error":
-            return error_report(value, frame.id)
         if kind == "error":
             return error_report(value, frame.id)
         if not isinstance(kind, str):

@@ -12,6 +12,7 @@ from sse_client.classify import (
     classify_parse_error,
     classify_status,
     classify_stream_error,
+    error_fields,
     network_error,
 )
 from sse_client.errors import StreamError, StreamErrorType
@@ -293,6 +294,118 @@ def test_stream_error_without_a_message_gets_a_default(code: str, message: str) 
 
 def test_stream_error_attempt_can_be_passed_positionally() -> None:
     assert classify_stream_error("ERROR", "x", 5).attempt == 5
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "retryable"),
+    [
+        # Anthropic's error types
+        ("rate_limit_error", T.RATE_LIMITED, True),
+        ("authentication_error", T.AUTH, False),
+        ("permission_error", T.AUTH, False),
+        ("invalid_request_error", T.CLIENT, False),
+        ("not_found_error", T.CLIENT, False),
+        ("request_too_large", T.CLIENT, False),
+        ("billing_error", T.CLIENT, False),
+        ("timeout_error", T.TIMEOUT, True),
+        ("overloaded_error", T.SERVER, True),
+        ("api_error", T.SERVER, True),
+        # OpenAI's codes
+        ("insufficient_quota", T.CLIENT, False),
+        # Gemini's statuses (gRPC names)
+        ("RESOURCE_EXHAUSTED", T.RATE_LIMITED, True),
+        ("UNAUTHENTICATED", T.AUTH, False),
+        ("PERMISSION_DENIED", T.AUTH, False),
+        ("INVALID_ARGUMENT", T.CLIENT, False),
+        ("FAILED_PRECONDITION", T.CLIENT, False),
+        ("NOT_FOUND", T.CLIENT, False),
+        ("prompt_blocked", T.CLIENT, False),
+        ("DEADLINE_EXCEEDED", T.TIMEOUT, True),
+        ("UNAVAILABLE", T.SERVER, True),
+        ("INTERNAL", T.SERVER, True),
+        # Hugging Face TGI's error_type
+        ("overloaded", T.SERVER, True),
+        ("validation", T.CLIENT, False),
+        ("generation", T.SERVER, True),
+        ("incomplete_generation", T.SERVER, True),
+        # LangServe's status_code, llama.cpp's and vLLM's numeric code
+        ("422", T.CLIENT, False),
+        ("503", T.SERVER, True),
+        ("501", T.SERVER, False),
+    ],
+)
+def test_stream_error_codes_of_each_provider(code: str, kind: StreamErrorType, retryable: bool) -> None:
+    error = classify_stream_error(code, "The provider says no.")
+    assert (error.type, error.retryable, error.message) == (kind, retryable, "The provider says no.")
+    assert_well_formed(error)
+
+
+# --- error_fields: every dialect's error object -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "fields"),
+    [
+        ({"type": "error", "data": {"code": "RATE_LIMIT", "message": "Slow down"}}, ("RATE_LIMIT", "Slow down")),
+        ({"type": "error", "data": {"message": "Boom"}}, ("ERROR", "Boom")),
+        # OpenAI: the code says more than the type; with no code, the type
+        ({"error": {"message": "Rate limit reached", "type": "requests", "param": None, "code": "rate_limit_exceeded"}},
+         ("rate_limit_exceeded", "Rate limit reached")),
+        ({"error": {"message": "Server error", "type": "server_error", "param": None, "code": None}},
+         ("server_error", "Server error")),
+        # Anthropic, inside {"type": "error"}
+        ({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}, "request_id": "req_1"},
+         ("overloaded_error", "Overloaded")),
+        # Gemini: the status says more than the numeric code
+        ({"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"}},
+         ("RESOURCE_EXHAUSTED", "Quota exceeded")),
+        # llama.cpp and vLLM: a numeric code
+        ({"error": {"code": 503, "message": "Loading model", "type": "unavailable_error"}}, ("503", "Loading model")),
+        # Azure OpenAI
+        ({"error": {"code": "content_filter", "message": "The response was filtered", "param": "prompt", "status": 400}},
+         ("400", "The response was filtered")),
+        ({"error": {"code": "server_error"}}, ("server_error", "")),
+        ({"error": {"message": "?"}}, ("ERROR", "?")),
+        # Hugging Face TGI
+        ({"error": "Model is overloaded", "error_type": "overloaded"}, ("overloaded", "Model is overloaded")),
+        ({"error": "Something failed"}, ("ERROR", "Something failed")),
+        # OpenAI Responses
+        ({"type": "error", "code": "ERR_SOMETHING", "message": "Something went wrong", "param": None, "sequence_number": 1},
+         ("ERR_SOMETHING", "Something went wrong")),
+        ({"type": "error", "code": None, "message": "Something went wrong", "param": None}, ("ERROR", "Something went wrong")),
+        ({"type": "error"}, ("ERROR", "")),  # says it is an error, and no more
+        # The Vercel AI SDK
+        ({"type": "error", "errorText": "An error occurred."}, ("ERROR", "An error occurred.")),
+        # LangServe
+        ({"status_code": 500, "message": "Internal Server Error"}, ("500", "Internal Server Error")),
+        # FastAPI's HTTP errors
+        ({"detail": "Not Found"}, ("ERROR", "Not Found")),
+    ],
+    ids=[
+        "standard", "standard-no-code", "openai", "openai-no-code", "anthropic", "gemini", "llama.cpp",
+        "azure", "no-message", "no-code", "tgi", "tgi-no-type", "responses", "responses-no-code", "bare-type-error", "vercel",
+        "langserve", "fastapi",
+    ],
+)
+def test_error_fields_of_every_dialects_error_object(value: dict[str, object], fields: tuple[str, str]) -> None:
+    assert error_fields(value) == fields
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None, "error", ["error"], 42, {},
+        {"choices": []},  # an OpenAI chunk
+        {"detail": "Not Found", "status": 404},  # not FastAPI's one-key body
+        {"detail": [{"type": "missing", "loc": ["body", "input"], "msg": "Field required"}]},
+        {"error": None},
+        {"status_code": 500},
+    ],
+    ids=["null", "string", "array", "number", "empty", "openai-chunk", "detail-and-more",
+         "detail-list", "error-null", "status-code-alone"],
+)
+def test_error_fields_of_anything_else_is_none(value: object) -> None:
+    assert error_fields(value) is None
 
 
 # --- classify_parse_error ---------------------------------------------------------------------
