@@ -210,6 +210,14 @@ _STREAM_CODES: dict[str, StreamErrorType] = {
     **dict.fromkeys(("not_found_error", "request_too_large"), _T.CLIENT),  # Anthropic
     **dict.fromkeys(("invalid_argument", "failed_precondition", "not_found"), _T.CLIENT),  # Gemini
     "prompt_blocked": _T.CLIENT,  # Gemini: promptFeedback.blockReason
+    **dict.fromkeys(("content_filter", "content_policy_violation"), _T.CLIENT),  # Azure, OpenAI
+    # OpenAI Responses: a prompt or an image it refuses (ResponseError codes)
+    **dict.fromkeys(("invalid_prompt", "bio_policy", "invalid_image", "invalid_image_format",
+                     "invalid_base64_image", "invalid_image_url", "image_too_large",
+                     "image_too_small", "image_parse_error", "image_content_policy_violation",
+                     "invalid_image_mode", "image_file_too_large", "unsupported_image_media_type",
+                     "empty_image_file", "failed_to_download_image", "image_file_not_found"),
+                    _T.CLIENT),
     "validation": _T.CLIENT,  # Hugging Face TGI
     # deadlines
     **dict.fromkeys(("timeout", "deadline_exceeded"), _T.TIMEOUT),  # ours, Gemini

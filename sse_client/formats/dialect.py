@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sse_client.formats.events import ChatEvent
+from sse_client.formats.events import ChatEvent, ErrorReport
 from sse_client.parser import ServerSentEvent
 
 
@@ -68,6 +68,8 @@ class Dialect:
         return None
 
     @classmethod
-    def final_text(cls, value: Any) -> str | None:
-        """The whole reply in this dialect's non-streaming JSON answer, or None."""
+    def final_text(cls, value: Any) -> str | ErrorReport | None:
+        """The whole reply in this dialect's non-streaming JSON answer, or the error it reports
+        in a shape of its own (an error object of any shape is read by the normaliser), or
+        None."""
         return None

@@ -36,11 +36,7 @@ class Gemini(Dialect):
         candidates = value.get("candidates")
         candidate = candidates[0] if isinstance(candidates, list) and candidates else None
         if candidate is None:
-            feedback = value.get("promptFeedback")
-            reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
-            if reason:
-                return ErrorReport("prompt_blocked", f"The request was blocked ({reason}).", frame.id)
-            return None  # usage only
+            return _blocked(value, frame.id)  # or usage only
         if not isinstance(candidate, dict):
             return Malformed("a Gemini candidate that is not an object", frame.data, frame.id)
         if candidate.get("finishReason"):
@@ -49,11 +45,18 @@ class Gemini(Dialect):
         return Chunk(text, None, frame.id) if text else None
 
     @classmethod
-    def final_text(cls, value: Any) -> str | None:
+    def final_text(cls, value: Any) -> str | ErrorReport | None:
         candidates = value.get("candidates") if isinstance(value, dict) else None
         if isinstance(candidates, list) and candidates and isinstance(candidates[0], dict):
             return _text(candidates[0])
-        return None
+        return _blocked(value, "") if isinstance(value, dict) else None
+
+
+def _blocked(value: dict[str, Any], event_id: str) -> ErrorReport | None:
+    """The error of an answer without candidates because the prompt was blocked, else None."""
+    feedback = value.get("promptFeedback")
+    reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
+    return ErrorReport("prompt_blocked", f"The request was blocked ({reason}).", event_id) if reason else None
 
 
 def _text(candidate: dict[str, Any]) -> str:

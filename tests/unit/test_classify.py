@@ -433,3 +433,10 @@ def test_to_dict_carries_retry_after_for_javascript() -> None:
         "retryAfter": None,
         "causes": [],
     }
+
+
+@pytest.mark.parametrize("code", ["invalid_prompt", "bio_policy", "image_too_large", "invalid_image_url",
+                                  "content_filter", "content_policy_violation"])
+def test_prompts_and_images_a_provider_refuses_are_client_errors_not_retried(code: str) -> None:
+    error = classify_stream_error(code, "Refused.")
+    assert (error.type, error.retryable) == (StreamErrorType.CLIENT, False)

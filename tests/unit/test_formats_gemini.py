@@ -184,3 +184,11 @@ def test_a_whole_stream_reads_the_same_split_at_every_byte(wire: Wire, eol: str,
     assert outcome.events == (*map(Chunk, PIECES), FINISHED)
     assert (outcome.text, outcome.format) == (REPLY, "gemini")
 
+
+
+@pytest.mark.parametrize("format", ["auto", "gemini"])
+@pytest.mark.parametrize("wire", WIRES)
+def test_answer_text_of_a_blocked_prompt_is_its_client_error_not_a_missing_reply(wire: Wire, format: str) -> None:
+    answer = answer_text(dump(BLOCKED, gemini_wire(wire)).encode(), format)
+    assert isinstance(answer, ErrorReport) and answer.code == "prompt_blocked"
+    assert (classified(answer).type, classified(answer).retryable) == (T.CLIENT, False)
