@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.fast_lane import FastLane
+from sse_client.formats.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
 from sse_client.formats import ChatEvent, PayloadNormalizer
 from sse_client.transport import HttpResponse, media_type

@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from sse_client.classify import unreadable_stream_error
-from sse_client.content_template import ContentTemplate
+from sse_client.formats.frame_template import ContentTemplate
 from sse_client.errors import StreamError
 from sse_client.formats.dialect import Dialect
 from sse_client.formats.events import ChatEvent, Chunk, Complete, ErrorReport, Malformed, error_report

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from sse_client.fast_lane import FastLane
+from sse_client.formats.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError
 from sse_client.formats import ChatEvent, Chunk, PayloadNormalizer
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from sse_client.content_template import ContentTemplate
+from sse_client.formats.frame_template import ContentTemplate
 from sse_client.parser import ServerSentEvent
 from sse_client.formats import PayloadNormalizer
 
