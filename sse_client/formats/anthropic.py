@@ -31,6 +31,7 @@ class Anthropic(Dialect):
     title = "Anthropic Messages"
     event_names = _EVENTS
     text_key = "text"
+    varying_keys = frozenset({"index"})  # the content block's, which text does not need
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

@@ -39,10 +39,16 @@ class Dialect:
     # generic formats, which proxies fill from anything. Provider dialects are deltas by
     # definition, and a check there could only misread a delta that repeats the text before it.
     may_stutter: ClassVar[bool] = False
-    # The JSON key whose string is the only thing that changes between this dialect's text
-    # frames, when there is one: `ContentTemplate` then reads later frames of the same shape
-    # without parsing all of their JSON. None: every frame is parsed in full.
+    # The JSON key of a text frame's text, when there is one: `FrameTemplate` then reads later
+    # frames of the same shape without parsing all of their JSON (and `FastLane` whole runs of
+    # them). None: every frame is parsed in full.
     text_key: ClassVar[str | None] = None
+    # The key of the chunk index, for a dialect whose chunks carry one (the standard format).
+    index_key: ClassVar[str | None] = None
+    # Keys whose values change from one text frame to the next and that `read` ignores
+    # (counters, random padding, token counts): holes in the template, so that their frames
+    # still share one shape. `read` must really ignore them: the template's exactness rests on it.
+    varying_keys: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         self.finished = False  # a frame said the reply ends here (see the module docs)

@@ -1,29 +1,37 @@
-"""`FastLane`: a piece of an OpenAI stream in, its new text out, in a few C-speed passes.
+"""`FastLane`: a piece of a stream in, its new text out, in a few C-speed passes.
 
-An LLM stream at full speed is thousands of frames that differ only in their content string:
+An LLM stream at full speed is thousands of frames that differ only in their text and in values
+the reader does not use (a counter, padding, token counts), in any dialect:
 
     id: 41
-    data: {"id": "chatcmpl-x", "object": "chat.completion.chunk", ..., "delta": {"content": "<this>"}, ...}
+    event: content_block_delta
+    data: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "<this>"}}
 
-Once the stream is known to be OpenAI deltas and `ContentTemplate` has learned that shape, one
-regular expression built from the shape reads a whole run of such frames: `findall` returns each
-frame's `id` line and content literal, and the literals, put in one JSON array, are decoded by
-one `json.loads`. Per event that is a small fraction of parsing each frame into a
-`ServerSentEvent`, normalising it and assembling a `Chunk` (bench/RESULTS.md has the numbers).
+Once the normaliser's `FrameTemplate` has learned that shape (`PayloadNormalizer.frame_shape`)
+and the stream is known to be deltas, one regular expression built from the shape reads a whole
+run of such frames: `findall` returns each frame's `id` line, its text literal and its other
+holes, and the literals, put in one JSON array, are decoded by one `json.loads`. Per event that
+is a small fraction of parsing each frame into a `ServerSentEvent`, normalising it and
+assembling a `Chunk` (bench/RESULTS.md has the numbers).
 
-Exact, not a heuristic: the expression matches only what the general path would read as a
-data-only event (an optional `id: ` line without NUL, one `data: ` line holding the learned
-prefix, one valid JSON string literal and the learned suffix, then a blank line), whose meaning
-is therefore fixed: new text, and perhaps a new last event ID. Anything else (a comment, an
-`event:` line, CR line ends, `[DONE]`, a frame of another shape, an unfinished frame) goes through
-`EventStreamParser` and `PayloadNormalizer` as usual, in order. The matches of `findall` tile the
-bytes they were searched in when their lengths add up to those bytes' length, which is how a run
-is known to have no gap; otherwise the frames are matched one at a time up to the first that
-does not fit.
+Exact, not a heuristic: the expression matches only what the general path would read as one
+event of the learned name whose data is one line of the learned shape (an optional `id` line
+without NUL, the `event` line if the shape's name is not "message", one `data` line, then a
+blank line), whose meaning is therefore fixed: new text, perhaps a new last event ID, and for
+the standard format the next chunk index (a run must go on from the highest index read so far,
+one by one, or the general path reads it: the assembler drops replays by index). CRLF line ends
+are LF ends to the format, so a piece whose every CR is part of a CRLF is read with LFs. Anything
+else (a comment, another event name, a lone CR, `[DONE]`, a frame of another shape, an
+unfinished frame) goes through `EventStreamParser` and `PayloadNormalizer` as usual, in order.
+The matches of `findall` tile the bytes they were searched in when their lengths add up to those
+bytes' length, which is how a run is known to have no gap; otherwise the frames are matched one
+at a time up to the first that does not fit.
 
-The text of a run comes as one `Chunk`, carrying the last event ID after it: that is only right
-for a caller that needs no per-event ids, so `ChatRun` uses the lane only while
-`ReplyAssembler.replaying` is false. Sans-I/O.
+The text of a run comes as one `Chunk`, carrying the last event ID (and the last index) after
+it: that is only right for a caller that needs no per-event ids, so `ChatRun` uses the lane
+only while `ReplyAssembler.replaying` is false. The lane's coupling to the rest is narrow:
+`PayloadNormalizer.frame_shape()` and `max_index`, and the parser's `at_event_boundary` and
+`dispatched_elsewhere`. Sans-I/O.
 """
 
 from __future__ import annotations
@@ -32,15 +40,19 @@ import json
 import re
 
 from sse_client.parser import EventStreamParser
-from sse_client.formats import ChatEvent, Chunk, PayloadNormalizer
+from sse_client.formats.events import ChatEvent, Chunk
+from sse_client.formats.frame_template import INDEX, TEXT, FrameShape
+from sse_client.formats.normalizer import PayloadNormalizer
 
 _CR = 0x0D
+_CRLF = b"\r\n"
+_CR_BYTE = b"\r"
 _FRAME_END = b"\n\n"
-_ID_LINE = rb"(id: [^\n\x00]*\n)?"  # the parser's `id` rule ignores a value with NUL
-# A JSON string literal's content, strictly: no quote, backslash or control character, except
-# in the escapes JSON has. So `json.loads` cannot fail on what this matched.
-_LITERAL = rb'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"'
-_ID_FIELD = len(b"id: ")
+# The head of a frame, as groups (so that a match's length is its groups' and the shape's):
+# an optional `id` line (the parser's `id` rule ignores a value with NUL), then the `event`
+# line the shape was learned with, if any, then the `data` field name (one space or none).
+_ID_LINE = rb"(id:[^\n\x00]*\n)?"
+_DATA_FIELD = rb"(data: ?)"
 # Frames read the general way at the start of a stream before the lane is tried: an OpenAI
 # stream shows its shape in three (a role-only delta, then two content deltas, the second of
 # which tells that it is not stuttering).
@@ -58,9 +70,11 @@ class FastLane:
         self.parser = parser
         self.normalizer = normalizer
         self.min_bytes = min_bytes  # smaller pieces take the general path
-        self._shape: tuple[str, str] | None = None
+        self._shape: tuple[str, FrameShape] | None = None  # what `_frame` was built for
         self._frame: re.Pattern[bytes] | None = None
-        self._fixed = 0  # the bytes of a matched frame besides its id line and literal
+        self._fixed = 0  # the bytes of a matched frame besides its groups
+        self._text = 0  # where the text literal is among a match's groups
+        self._index = 0  # where the chunk index is among them (0: no index)
 
     def decode(self, chunk: bytes) -> tuple[list[ChatEvent], int]:
         """The chat events of the next piece of the stream, and how many server-sent events
@@ -70,8 +84,14 @@ class FastLane:
         Raises `EventTooLargeError` as `EventStreamParser.feed` does; nothing read from
         `chunk` is lost, since the lane only starts after the first event boundary in it."""
         parser = self.parser
-        if len(chunk) < self.min_bytes or _CR in chunk or len(chunk) > parser.max_event_bytes:
+        if len(chunk) < self.min_bytes or len(chunk) > parser.max_event_bytes:
             return self._general(chunk)
+        if _CR in chunk:
+            # A lone CR, or one that ends the piece (the LF of its pair may start the next),
+            # is left to the parser.
+            if chunk[-1] == _CR or chunk.count(_CR_BYTE) != chunk.count(_CRLF):
+                return self._general(chunk)
+            chunk = chunk.replace(_CRLF, b"\n")
         end = chunk.rfind(_FRAME_END) + 2  # the frames that are whole in `chunk` end here
         if end < 2:
             return self._general(chunk)
@@ -91,12 +111,14 @@ class FastLane:
             frame = self._frame_pattern()
             if frame is None:
                 break
-            text, frames, last_id, stop = self._read_run(frame, chunk, pos, end)
+            text, frames, last_id, last_index, stop = self._read_run(frame, chunk, pos, end)
             if frames:
                 count += frames
                 parser.dispatched_elsewhere(last_id)
-                if text:
-                    events.append(Chunk(text, None, parser.last_event_id))
+                if last_index is not None:
+                    self.normalizer.max_index = last_index
+                if text or last_index is not None:
+                    events.append(Chunk(text, last_index, parser.last_event_id))
                 pos = stop
                 if pos == end:
                     break
@@ -127,43 +149,65 @@ class FastLane:
             self._frame = None
             # A shape learned from data joined from several `data:` lines has LFs in it; the
             # pattern reads one `data:` line, so such a stream takes the general path.
-            if shape is not None and "\n" not in shape[0] + shape[1]:
-                prefix, suffix = (part.encode("utf-8", "surrogatepass") for part in shape)
-                self._frame = re.compile(
-                    _ID_LINE + b"data: " + re.escape(prefix) + _LITERAL + re.escape(suffix) + _FRAME_END)
-                self._fixed = len(b"data: ") + len(prefix) + 2 + len(suffix) + len(_FRAME_END)
+            if shape is not None and not any("\n" in segment for segment in shape[1].segments):
+                event, frame_shape = shape
+                event_line = b"" if event == "message" else rb"(event: ?" + re.escape(event.encode()) + rb"\n)"
+                self._frame = re.compile(_ID_LINE + event_line + _DATA_FIELD
+                                         + frame_shape.pattern().encode("utf-8") + _FRAME_END)
+                self._fixed = sum(len(segment.encode("utf-8")) for segment in frame_shape.segments) + 2
+                head = 3 if event_line else 2  # the groups before the shape's
+                self._text = head + frame_shape.holes.index(TEXT)
+                self._index = head + frame_shape.holes.index(INDEX) if INDEX in frame_shape.holes else 0
         return self._frame
 
     def _read_run(self, frame: re.Pattern[bytes], chunk: bytes, pos: int, end: int
-                  ) -> tuple[str, int, str | None, int]:
-        """The frames of the shape from `pos` on, up to the first that is not: their text,
-        their number, the value of the last `id` line among them (None: none had one) and
-        where they end."""
-        found: list[tuple[bytes, bytes]] = frame.findall(chunk, pos, end)
+                  ) -> tuple[str, int, str | None, int | None, int]:
+        """The frames of the shape from `pos` on, up to the first that is not (or whose index
+        does not go on by one): their text, their number, the value of the last `id` line
+        among them (None: none had one), the last index (None: no index) and where they end."""
+        found: list[tuple[bytes, ...]] = frame.findall(chunk, pos, end)
         if not found:
-            return "", 0, None, pos
-        id_lines, literals = zip(*found)
-        size = self._fixed * len(found) + sum(map(len, id_lines)) + sum(map(len, literals))
-        stop = pos + size
+            return "", 0, None, None, pos
+        fixed = self._fixed
+        stop = pos + fixed * len(found) + sum(len(group) for groups in found for group in groups)
         if stop != end:
             # There is a gap: keep the frames before it, matched one after the other.
-            matches = []
+            found = []
             stop = pos
             while (match := frame.match(chunk, stop, end)) is not None:
-                matches.append(match)
+                found.append(tuple(group or b"" for group in match.groups()))
                 stop = match.end()
-            if not matches:
-                return "", 0, None, pos
-            id_lines = tuple(match[1] or b"" for match in matches)
-            literals = tuple(match[2] for match in matches)
-        last_id = next((line[_ID_FIELD:-1] for line in reversed(id_lines) if line), None)
+            if not found:
+                return "", 0, None, None, pos
+        last_index = None
+        if self._index:
+            # The run goes on from the highest index read so far, one by one; the frames from
+            # the first that does not are left to the general path.
+            first = self.normalizer.max_index + 1
+            where = self._index
+            indexes = [int(groups[where]) for groups in found]
+            taken = next((n for n, index in enumerate(indexes) if index != first + n), len(found))
+            if taken < len(found):
+                found = found[:taken]
+                stop = pos + fixed * taken + sum(len(group) for groups in found for group in groups)
+            if not found:
+                return "", 0, None, None, pos
+            last_index = first + taken - 1
+        text_at = self._text
+        literals = [groups[text_at] for groups in found]
+        last_id = next((_id_value(groups[0]) for groups in reversed(found) if groups[0]), None)
         # Decoded as the general path would: each literal's bytes as UTF-8 with replacement
         # (the `","` between them keeps a bad sequence from joining its neighbour), and each
         # literal on its own (surrogate escapes in two literals stay two lone surrogates).
         array = b'["' + b'","'.join(literals) + b'"]'
         text = "".join(json.loads(array.decode("utf-8", "replace")))
-        return (text, len(literals), None if last_id is None else last_id.decode("utf-8", "replace"),
-                stop)
+        return text, len(literals), last_id, last_index, stop
+
+
+def _id_value(line: bytes) -> str:
+    """The value of an `id` line: "If value starts with a U+0020 SPACE character, remove it"."""
+    value = line[3:-1]
+    return (value[1:] if value[:1] == b" " else value).decode("utf-8", "replace")
 
 
 def _after_frames(chunk: bytes, frames: int, end: int) -> int:

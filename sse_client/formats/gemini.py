@@ -23,6 +23,9 @@ class Gemini(Dialect):
     name = "gemini"
     title = "Google Gemini"
     text_key = "text"
+    # usage counts grow with every frame; newer responses stamp each one with a time
+    varying_keys = frozenset({"promptTokenCount", "candidatesTokenCount", "totalTokenCount",
+                              "thoughtsTokenCount", "cachedContentTokenCount", "createTime"})
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

@@ -20,6 +20,7 @@ class LlamaCpp(Dialect):
     name = "llamacpp"
     title = "llama.cpp server"
     text_key = "content"
+    varying_keys = frozenset({"tokens_predicted", "tokens_evaluated"})
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

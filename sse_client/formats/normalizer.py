@@ -12,7 +12,7 @@ dialect that carries nothing to show is no warning.
 
 The normaliser owns what every dialect shares: `event: error` frames, `[DONE]`, parsing the
 JSON once, the stutter filter (for the dialects where an upstream may stutter) and the
-`ContentTemplate` that reads frames of the last text frame's shape without parsing all of them.
+`FrameTemplate` that reads frames of the last text frame's shape without parsing all of them.
 
 Sans-I/O: no asyncio, no js.
 """
@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from sse_client.classify import unreadable_stream_error
-from sse_client.formats.frame_template import ContentTemplate
+from sse_client.formats.frame_template import FrameShape, FrameTemplate
 from sse_client.errors import StreamError
 from sse_client.formats.dialect import Dialect
 from sse_client.formats.events import ChatEvent, Chunk, Complete, ErrorReport, Malformed, error_report
@@ -48,7 +48,8 @@ class PayloadNormalizer:
     def __init__(self, format: str = "auto") -> None:
         self.dialect: Dialect | None = None
         self._stutter = StutterFilter()
-        self._template: ContentTemplate | None = None  # for a dialect with a `text_key`
+        self._template: FrameTemplate | None = None  # for a dialect with a `text_key`
+        self.max_index = -1  # the highest chunk index read so far (the standard format's)
         self._template_event = ""  # the SSE event name of the frame it learned from
         self._unknown: list[str] = []  # what the first frames in no dialect looked like
         self._held = ""  # blank text that opened the stream: raw text, if the stream is raw
@@ -92,16 +93,16 @@ class PayloadNormalizer:
         """Whether the stream was found to repeat its whole text in each chunk."""
         return self._stutter.cumulative is True
 
-    def frame_shape(self) -> tuple[str, str] | None:
-        """The text around the text literal that the stream's data-only text frames share, once
-        the stream is known to be deltas: frames of this shape are plain new text, which
-        `FastLane` reads without normalising them one by one."""
+    def frame_shape(self) -> tuple[str, FrameShape] | None:
+        """The SSE event name and the shape (`FrameShape`) that the stream's text frames share,
+        once the stream is known to be deltas: frames of this shape are plain new text (and the
+        next chunk index), which `FastLane` reads without normalising them one by one."""
         dialect, template = self.dialect, self._template
-        if dialect is None or template is None or self._template_event != "message":
+        if dialect is None or template is None or template.shape is None:
             return None
         if dialect.may_stutter and self._stutter.cumulative is not False:
             return None
-        return template.shape
+        return self._template_event, template.shape
 
     def normalize(self, event: ServerSentEvent) -> ChatEvent | None:
         """The chat event `event` carries, or None when it carries nothing for the user (a
@@ -115,9 +116,13 @@ class PayloadNormalizer:
         data = event.data
         template = self._template
         if template is not None and event.event == self._template_event:
-            content = template.match(data)
-            if content is not None:  # the frame has the shape of the last one: only its text is new
-                return self._chunk(dialect, Chunk(content, None, event.id)) if content else None
+            matched = template.match(data)
+            if matched is not None:  # the frame has the shape of the last one: only its text is new
+                content, index = matched
+                if index is None:
+                    return self._chunk(dialect, Chunk(content, None, event.id)) if content else None
+                self.max_index = max(self.max_index, index)
+                return self._chunk(dialect, Chunk(content, index, event.id))
         if data == _DONE and dialect.done_marker:
             return Complete(None, event.id)
         if not dialect.json_frames:
@@ -175,7 +180,8 @@ class PayloadNormalizer:
     def _set_dialect(self, dialect_type: type[Dialect]) -> Dialect:
         self.dialect = dialect = dialect_type()
         key = dialect_type.text_key
-        self._template = None if key is None else ContentTemplate(key)
+        self._template = None if key is None else FrameTemplate(
+            key, index_key=dialect_type.index_key, varying=dialect_type.varying_keys)
         return dialect
 
     def _adopt(self, dialect_type: type[Dialect], event: ServerSentEvent, value: Any) -> ChatEvent | None:
@@ -193,9 +199,11 @@ class PayloadNormalizer:
                 # dialect: backends put their own errors into their upstream's stream.
                 return error_report(value, event.id) or result
             return result
+        if result.index is not None:
+            self.max_index = max(self.max_index, result.index)
         template = self._template
-        if template is not None and result.index is None and not dialect.finished:
-            template.learn(event.data, result.content)
+        if template is not None and not dialect.finished:
+            template.learn(event.data, result.content, result.index)
             self._template_event = event.event
         return self._chunk(dialect, result)
 

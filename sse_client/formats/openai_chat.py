@@ -27,6 +27,7 @@ class OpenAIChat(Dialect):
     done_marker = True
     may_stutter = True  # proxies of other upstreams write it too, some of them cumulative
     text_key = "content"
+    varying_keys = frozenset({"obfuscation"})  # padding that OpenAI adds to each chunk
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

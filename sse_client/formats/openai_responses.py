@@ -30,6 +30,7 @@ class OpenAIResponses(Dialect):
     name = "responses"
     title = "OpenAI Responses"
     text_key = "delta"
+    varying_keys = frozenset({"sequence_number", "obfuscation"})
 
     @classmethod
     def claims_event(cls, event: str) -> bool:

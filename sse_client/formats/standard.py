@@ -16,6 +16,8 @@ class Standard(Dialect):
     name = "standard"
     title = "the standard format (PROTOCOL.md)"
     may_stutter = True
+    text_key = "content"
+    index_key = "index"
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

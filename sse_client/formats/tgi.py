@@ -24,6 +24,7 @@ class TGI(Dialect):
     name = "tgi"
     title = "Hugging Face TGI"
     text_key = "text"
+    varying_keys = frozenset({"index", "id", "logprob"})  # the token's number, id and log probability
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

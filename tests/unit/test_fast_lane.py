@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
@@ -211,3 +212,141 @@ def test_a_shape_learned_from_frames_of_several_data_lines_takes_the_general_pat
     for lane in (True, False):
         seen = outcome(learn + bare, [len(learn)], lane=lane)
         assert seen[0] == "ab" and type(seen[1]).__name__ == "Malformed", lane
+
+
+# --- Every dialect whose text frames share one shape ----------------------------------------------
+# The frames of each dialect's text, as its servers write them, with the values that change from
+# frame to frame (counters, padding, token counts) changing; the lane must read them exactly as
+# the general path does, whatever the split, the ids, the line ends or the frames between them.
+
+
+def _standard(text: str, n: int) -> str:
+    return json.dumps({"type": "chunk", "data": {"content": text, "index": n}}, ensure_ascii=False)
+
+
+def _anthropic(text: str, n: int) -> str:
+    return json.dumps({"type": "content_block_delta", "index": n // 50,
+                       "delta": {"type": "text_delta", "text": text}}, separators=(",", ":"), ensure_ascii=False)
+
+
+def _responses(text: str, n: int) -> str:
+    return json.dumps({"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 0,
+                       "content_index": 0, "delta": text, "logprobs": [], "obfuscation": "x" * (n % 7),
+                       "sequence_number": n + 4}, separators=(",", ":"), ensure_ascii=False)
+
+
+def _gemini(text: str, n: int) -> str:
+    return json.dumps({"candidates": [{"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}],
+                       "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": n, "totalTokenCount": 8 + n},
+                       "modelVersion": "gemini-x", "responseId": "r1"}, separators=(",", ": "), ensure_ascii=False)
+
+
+def _tgi(text: str, n: int) -> str:
+    return json.dumps({"index": n, "token": {"id": 1000 + n * 7, "text": text, "logprob": -0.25 * (n % 5),
+                                             "special": False}, "generated_text": None, "details": None},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def _openai_padded(text: str, n: int) -> str:
+    return openai(text, obfuscation="pad" * (n % 4))
+
+
+# name -> (frame maker, SSE event name, field separator, line end)
+DIALECT_WIRES = {
+    "standard": (_standard, None, ": ", "\n"),
+    "anthropic": (_anthropic, "content_block_delta", ": ", "\n"),
+    "responses": (_responses, "response.output_text.delta", ": ", "\n"),
+    "gemini": (_gemini, None, ": ", "\r\n"),
+    "tgi": (_tgi, None, ":", "\n"),
+    "openai": (_openai_padded, None, ": ", "\n"),
+}
+
+
+def dialect_stream(rng: random.Random, dialect: str, frames: int) -> bytes:
+    """A stream of `dialect`'s text frames, with ids now and then, odd frames between them, and
+    for the standard format indexes that sometimes start again (a backend that restarts) or skip."""
+    make, event, colon, eol = DIALECT_WIRES[dialect]
+    out: list[str] = []
+    index = 0
+    for n in range(frames):
+        roll = rng.random()
+        head = f"id{colon}{n}{eol}" if rng.random() < 0.6 else ""
+        if event is not None:
+            head += f"event{colon}{event}{eol}"
+        if roll < 0.85:
+            out.append(f"{head}data{colon}{make(rng.choice(CONTENTS), index)}{eol}{eol}")
+            index += 1
+        elif roll < 0.88 and dialect == "standard":
+            index = rng.choice([0, max(0, index - 3), index + 2])  # a restart, a replay, a gap
+        elif roll < 0.90:
+            out.append(f": ping{eol}{eol}")
+        elif roll < 0.92:
+            out.append(f"event{colon}other{eol}data{colon}{make('o', index)}{eol}{eol}")
+        elif roll < 0.94:
+            out.append(f"{head}data{colon}{make('x', index)[:-2]}{eol}{eol}")  # malformed
+        elif roll < 0.95:
+            out.append(f"data{colon}{make('lone', index)}\r\r")  # lone CRs end lines too
+        elif roll < 0.96:  # a leading zero in the last number (a counter's hole): invalid JSON
+            data = make("z", index)
+            *_, last = re.finditer(r"(:\s*-?)(\d+)", data)
+            out.append(f"{head}data{colon}{data[:last.start(2)]}0{data[last.start(2):]}{eol}{eol}")
+        else:
+            out.append(f"{head}data{colon}{make('y', -1)}{eol}{eol}")  # a value out of step
+    return "".join(out).encode("utf-8", "surrogatepass")
+
+
+def assembled(stream: bytes, cuts: list[int], *, lane: bool) -> list[object]:
+    """What a chat shows: the text the assembler delivers (it drops replayed indexes), every
+    other event with its id, the number of server-sent events and the last event id."""
+    from sse_client.assembler import ReplyAssembler
+
+    parser, normalizer, assembler = EventStreamParser(), PayloadNormalizer(), ReplyAssembler()
+    fast = FastLane(parser, normalizer, min_bytes=0)
+    seen: list[object] = []
+    count = 0
+    for a, b in zip([0, *cuts], [*cuts, len(stream)]):
+        if lane:
+            events, n = fast.decode(stream[a:b])
+        else:
+            sse = parser.feed(stream[a:b])
+            events, n = [c for c in map(normalizer.normalize, sse) if c is not None], len(sse)
+        count += n
+        for event in events:
+            if type(event) is Chunk:
+                delivered = assembler.accept(event)
+                if delivered:
+                    seen.append(delivered)
+            else:
+                seen.append(event)
+    joined: list[object] = []
+    for item in seen:  # runs of text joined: the lane delivers a run in one piece
+        if isinstance(item, str) and joined and isinstance(joined[-1], str):
+            joined[-1] += item
+        else:
+            joined.append(item)
+    return [*joined, ("events", count), ("last id", parser.last_event_id),
+            ("next index", assembler.next_index), ("format", normalizer.format)]
+
+
+@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("dialect", DIALECT_WIRES)
+def test_any_stream_of_each_dialect_and_any_split_give_what_the_general_path_gives(dialect: str, seed: int) -> None:
+    rng = random.Random(seed)
+    stream = dialect_stream(rng, dialect, rng.randint(4, 150))
+    cuts = random_cuts(rng, len(stream))
+    assert assembled(stream, cuts, lane=True) == assembled(stream, cuts, lane=False)
+
+
+@pytest.mark.parametrize("dialect", DIALECT_WIRES)
+def test_a_run_of_each_dialects_text_frames_takes_the_lane(dialect: str) -> None:
+    make, event, colon, eol = DIALECT_WIRES[dialect]
+    head = "" if event is None else f"event{colon}{event}{eol}"
+    frames = "".join(f"id{colon}{n}{eol}{head}data{colon}{make(f'w{n} ', n)}{eol}{eol}" for n in range(200))
+    parser, normalizer = EventStreamParser(), PayloadNormalizer()
+    events, count = FastLane(parser, normalizer).decode(frames.encode())
+    chunks = [e for e in events if type(e) is Chunk]
+    assert "".join(c.content for c in chunks) == "".join(f"w{n} " for n in range(200))
+    assert count == 200 and parser.last_event_id == "199"
+    assert len(chunks) <= 9, dialect  # the first frames one by one, then one run
+    if dialect == "standard":
+        assert chunks[-1].index == 199 and normalizer.max_index == 199

@@ -1,4 +1,4 @@
-"""ContentTemplate: a frame of the learned shape gives exactly what json.loads would; any other
+"""FrameTemplate: a frame of the learned shape gives exactly what json.loads would; any other
 frame gives None (and is parsed in full by the caller)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from sse_client.formats.frame_template import ContentTemplate
+from sse_client.formats.frame_template import INDEX, NUMBER, STRING, TEXT, FrameTemplate
 from sse_client.parser import ServerSentEvent
 from sse_client.formats import PayloadNormalizer
 
@@ -19,8 +19,8 @@ def frame(content: object, *, compact: bool = False, **extra: object) -> str:
     return json.dumps(obj, separators=(",", ":") if compact else None, ensure_ascii=False)
 
 
-def learned(data: str) -> ContentTemplate:
-    template = ContentTemplate()
+def learned(data: str) -> FrameTemplate:
+    template = FrameTemplate("content")
     content = json.loads(data)["choices"][0]["delta"]["content"]
     template.learn(data, content)
     return template
@@ -35,7 +35,8 @@ TRICKY = ["", "plain", 'a "quoted" word', "back\\slash", "tab\tand\nnewline", "ð
 def test_a_frame_of_the_learned_shape_gives_what_json_loads_gives(content: str, compact: bool) -> None:
     template = learned(frame("first", compact=compact))
     data = frame(content, compact=compact)
-    assert template.match(data) == json.loads(data)["choices"][0]["delta"]["content"] == content
+    assert template.match(data) == (json.loads(data)["choices"][0]["delta"]["content"], None)
+    assert json.loads(data)["choices"][0]["delta"]["content"] == content
 
 
 @pytest.mark.parametrize(
@@ -59,13 +60,13 @@ def test_any_other_frame_is_left_to_the_full_parse(data: str) -> None:
 
 def test_a_frame_with_content_twice_is_not_learned() -> None:
     data = frame("x", logprobs={"content": "y"})
-    template = ContentTemplate()
+    template = FrameTemplate("content")
     template.learn(data, "x")
-    assert template.match(data) is None
+    assert template.match(data) is None and template.shape is None
 
 
 def test_nothing_matches_before_anything_was_learned() -> None:
-    assert ContentTemplate().match(frame("x")) is None
+    assert FrameTemplate("content").match(frame("x")) is None
 
 
 def test_the_normalizer_gives_the_same_events_with_and_without_the_template() -> None:
@@ -95,7 +96,7 @@ def test_the_normalizer_gives_the_same_events_with_and_without_the_template() ->
     hits = []
     match = fast._template.match
 
-    def counted(data: str) -> str | None:
+    def counted(data: str) -> tuple[str, int | None] | None:
         result = match(data)
         hits.append(result is not None)
         return result
@@ -103,3 +104,80 @@ def test_the_normalizer_gives_the_same_events_with_and_without_the_template() ->
     fast._template.match = counted  # type: ignore[method-assign]
     assert [fast.normalize(e) for e in events] == [slow.normalize(e) for e in events]
     assert sum(hits) > 2000  # the fast path did most of the work
+
+
+# --- Holes: the chunk index and the values a dialect ignores ---------------------------------------
+
+
+def test_the_index_is_a_hole_and_comes_back_as_a_number() -> None:
+    template = FrameTemplate("content", index_key="index")
+    template.learn('{"type": "chunk", "data": {"content": "a", "index": 7}}', "a", 7)
+    assert template.shape is not None and template.shape.holes == (TEXT, INDEX)
+    assert template.match('{"type": "chunk", "data": {"content": "b\\n", "index": 12}}') == ("b\n", 12)
+    for other in ('{"type": "chunk", "data": {"content": "b", "index": 012}}',  # invalid JSON
+                  '{"type": "chunk", "data": {"content": "b", "index": -1}}',
+                  '{"type": "chunk", "data": {"content": "b", "index": 1.5}}',
+                  '{"type": "chunk", "data": {"content": "b", "index": "1"}}'):
+        assert template.match(other) is None, other
+
+
+def test_an_index_written_otherwise_than_as_its_digits_is_not_learned() -> None:
+    template = FrameTemplate("content", index_key="index")
+    template.learn('{"data": {"content": "a", "index": 7.0}}', "a", 7)
+    assert template.shape is None
+
+
+def test_an_index_for_a_template_without_an_index_key_is_not_learned() -> None:
+    template = FrameTemplate("content")
+    template.learn('{"data": {"content": "a", "index": 7}}', "a", 7)
+    assert template.shape is None
+
+
+def test_varying_values_are_holes_of_their_kind() -> None:
+    template = FrameTemplate("delta", varying=frozenset({"sequence_number", "obfuscation", "absent"}))
+    template.learn('{"delta":"a","obfuscation":"xYz","sequence_number":4}', "a")
+    assert template.shape is not None and template.shape.holes == (TEXT, STRING, NUMBER)
+    assert template.match('{"delta":"b","obfuscation":"\\u0041q","sequence_number":1e3}') == ("b", None)
+    for other in ('{"delta":"b","obfuscation":5,"sequence_number":4}',  # another kind of value
+                  '{"delta":"b","obfuscation":"x","sequence_number":04}',  # invalid JSON
+                  '{"delta":"b","obfuscation":"x\u0001","sequence_number":4}',
+                  '{"delta":"b","obfuscation":"x","sequence_number":4,"more":1}'):
+        assert template.match(other) is None, other
+
+
+def test_a_varying_key_that_occurs_twice_stays_as_it_is() -> None:
+    template = FrameTemplate("text", varying=frozenset({"index"}))
+    data = '{"index":0,"delta":{"text":"a","index":3}}'
+    template.learn(data, "a")
+    assert template.shape is not None and template.shape.holes == (TEXT,)
+    assert template.match(data.replace('"a"', '"b"')) == ("b", None)
+    assert template.match(data.replace('"index":3', '"index":4')) is None
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("dialect", ["standard", "anthropic", "responses", "gemini", "tgi", "openai"])
+def test_each_dialect_normalises_the_same_with_and_without_the_template(dialect: str, seed: int) -> None:
+    # Random streams of the dialect's text frames with odd frames among them (another event
+    # name, malformed JSON, counters out of step or written as invalid JSON), normalised twice.
+    from tests.unit.test_fast_lane import dialect_stream
+
+    rng = random.Random(seed)
+    stream = dialect_stream(rng, dialect, 300)
+    from sse_client.parser import EventStreamParser
+
+    events = EventStreamParser().feed(stream)
+    fast, slow = PayloadNormalizer(dialect), PayloadNormalizer(dialect)
+    assert slow._template is not None and fast._template is not None
+    slow._template.match = lambda data: None  # type: ignore[method-assign]
+    hits = []
+    match = fast._template.match
+
+    def counted(data: str) -> tuple[str, int | None] | None:
+        result = match(data)
+        hits.append(result is not None)
+        return result
+
+    fast._template.match = counted  # type: ignore[method-assign]
+    assert [fast.normalize(e) for e in events] == [slow.normalize(e) for e in events]
+    assert fast.max_index == slow.max_index
+    assert sum(hits) > 150  # the template did most of the work
