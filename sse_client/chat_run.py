@@ -69,6 +69,7 @@ class ChatRun:
         lifecycle: StatusLifecycle,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         collect_text: bool = True,
     ) -> None:
         self.transport = transport
@@ -80,6 +81,7 @@ class ChatRun:
         self.lifecycle = lifecycle
         self.sleep = sleep
         self.clock = clock
+        self.wall_clock = wall_clock  # Retry-After dates are wall-clock times
         # 128 random bits, as uuid4 has; the uuid module costs ~25 ms of start-up under Pyodide.
         self.idempotency_key = os.urandom(16).hex()
         self.parser = EventStreamParser(max_event_bytes=config.max_event_bytes, named_without_data=True)
@@ -141,8 +143,9 @@ class ChatRun:
     async def _attempt_with_deadlines(self) -> None:
         """One attempt, cancelled by the watchdog if a heartbeat deadline passes first."""
         monitor = HeartbeatMonitor(self.config.deadlines, self.clock())
-        attempt = asyncio.ensure_future(self._attempt(monitor))
-        watchdog = asyncio.ensure_future(self._watch(monitor))
+        rearmed = asyncio.Event()
+        attempt = asyncio.ensure_future(self._attempt(monitor, rearmed))
+        watchdog = asyncio.ensure_future(self._watch(monitor, rearmed))
         try:
             done, _ = await asyncio.wait({attempt, watchdog}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -160,19 +163,24 @@ class ChatRun:
             return
         raise monitor.timeout_error(watchdog.result(), attempt=self.attempt)
 
-    async def _watch(self, monitor: HeartbeatMonitor) -> str:
-        """Sleep until the earliest deadline; return its name once one has passed."""
+    async def _watch(self, monitor: HeartbeatMonitor, rearmed: asyncio.Event) -> str:
+        """Sleep until the earliest deadline, or until `rearmed` says the deadlines moved
+        forward (the first byte arms idle and no-progress deadlines that may pass before the
+        first-byte one would have); return the deadline's name once one has passed."""
         while True:
-            left = monitor.seconds_left(self.clock())
-            if left is None:
-                await asyncio.get_running_loop().create_future()  # nothing armed: until cancelled
-            await asyncio.sleep(left or 0)
             which = monitor.expired(self.clock())
             if which is not None:
                 monitor.timed_out = which  # from now on the attempt delivers nothing (_deliver)
                 return which
+            due = monitor.next_deadline()
+            rearmed.clear()
+            try:
+                # Nothing armed: wait until cancelled (or re-armed).
+                await asyncio.wait_for(rearmed.wait(), None if due is None else max(0.0, due - self.clock()))
+            except asyncio.TimeoutError:
+                pass
 
-    async def _attempt(self, monitor: HeartbeatMonitor) -> None:
+    async def _attempt(self, monitor: HeartbeatMonitor, rearmed: asyncio.Event) -> None:
         """One connection: send the request and deliver the reply until it completes."""
         response = await self.transport.send(await self._http_request(stream=True))
         try:
@@ -183,12 +191,13 @@ class ChatRun:
                 self._finish_with(await self._final_response(response))
                 return
             clock = self.clock
-            reader = SSEStreamReader(
-                response,
-                parser=self.parser,
-                normalizer=self.normalizer,
-                on_bytes=lambda _size: monitor.on_bytes(clock()),
-            )
+
+            def on_bytes(_size: int) -> None:
+                if monitor.on_bytes(clock()):
+                    rearmed.set()  # the first byte: the watchdog's next deadline may be sooner
+
+            reader = SSEStreamReader(response, parser=self.parser, normalizer=self.normalizer,
+                                     on_bytes=on_bytes)
             self.lifecycle.streaming()
             # Replays are dropped by each event's id: no merged chunks until they are past.
             reader.merge_text = not self.assembler.replaying
@@ -318,7 +327,7 @@ class ChatRun:
 
     async def _check_status(self, response: HttpResponse) -> None:
         if not 200 <= response.status < 300:
-            retry_after = parse_retry_after(response.header("retry-after"), time.time())
+            retry_after = parse_retry_after(response.header("retry-after"), self.wall_clock())
             body = await response.read()
             raise classify_status(response.status, body, retry_after=retry_after, attempt=self.attempt)
 

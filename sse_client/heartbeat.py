@@ -2,7 +2,8 @@
 
     monitor = HeartbeatMonitor(Deadlines(), now=clock())
     ... wait for bytes at most monitor.seconds_left(clock()) seconds ...
-    monitor.on_bytes(clock())            # any bytes, keep-alive comments included
+    monitor.on_bytes(clock())            # any bytes, keep-alive comments included: True for
+                                         # the first, which may bring a deadline forward
     monitor.on_progress(clock())         # a chunk, status or complete event
     if (which := monitor.expired(clock())) is not None:
         raise monitor.timeout_error(which, attempt=n)
@@ -88,11 +89,16 @@ class HeartbeatMonitor:
         # The deadline that ended the attempt, once whoever enforces them acted on it.
         self.timed_out: str | None = None
 
-    def on_bytes(self, now: float) -> None:
-        """Any bytes of the body arrived, keep-alive comments included."""
+    def on_bytes(self, now: float) -> bool:
+        """Any bytes of the body arrived, keep-alive comments included. Returns whether they
+        were the first: only then can the earliest deadline move earlier (the first byte arms
+        idle and no_progress, which may be shorter than first_byte); later bytes and progress
+        only ever move deadlines later."""
+        self._last_bytes = now
         if self._first_byte is None:
             self._first_byte = now
-        self._last_bytes = now
+            return True
+        return False
 
     def on_progress(self, now: float) -> None:
         """A content event (chunk, status, complete) arrived; it came in bytes, so it counts as
@@ -116,6 +122,11 @@ class HeartbeatMonitor:
         if not due:
             return None
         return max(0.0, min(when for _, when in due) - now)
+
+    def next_deadline(self) -> float | None:
+        """The clock reading at which the earliest armed deadline passes; None when none is."""
+        due = self._due()
+        return min(when for _, when in due) if due else None
 
     def timeout_error(self, which: str, *, attempt: int | None = None) -> StreamError:
         """The TIMEOUT error for deadline `which` (see `deadline_error`)."""

@@ -34,7 +34,8 @@ StatusCallback = Callable[[dict[str, Any]], object]
 class SSEService:
     """Streams chat replies over `transport` as configured by `config`.
 
-    `sleep` (the backoff wait) and `clock` are injectable so that tests assert exact delays.
+    `sleep` (the backoff wait), `clock` (monotonic: deadlines, the circuit) and `wall_clock`
+    (Retry-After dates) are injectable so that tests assert exact delays.
     """
 
     def __init__(
@@ -44,12 +45,14 @@ class SSEService:
         *,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.transport = transport
         self.config = config or ClientConfig()
         self.breaker = CircuitBreaker(self.config.circuit)
         self._sleep = sleep
         self._clock = clock
+        self._wall_clock = wall_clock
 
     async def chat_with_model_stream(
         self,
@@ -75,6 +78,7 @@ class SSEService:
             lifecycle=lifecycle,
             sleep=self._sleep,
             clock=self._clock,
+            wall_clock=self._wall_clock,
             collect_text=collect_text,
         )
         try:

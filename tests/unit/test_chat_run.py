@@ -25,6 +25,8 @@ from sse_client.service import SSEService
 from sse_client.testing.mock_transport import MockResponse, MockTransport
 from sse_client.transport import HttpRequest
 
+from .virtual_time import VirtualTimeLoop
+
 PIECES = ["Hel", "lo, ", "wör", "ld", "! 🚀"]
 REPLY = "".join(PIECES)
 SSE = {"content-type": "text/event-stream"}
@@ -316,6 +318,20 @@ def test_retry_after_is_a_floor_capped_by_retry_after_cap() -> None:
     assert run.sleeps == [3.0, 30.0]
 
 
+def test_a_retry_after_date_is_read_on_the_injected_wall_clock() -> None:
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(503, {"retry-after": "Tue, 01 Dec 2026 12:00:05 GMT"}, [b""])
+        return MockResponse(200, SSE, standard_events())
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    noon = 1796126400.0  # Tue, 01 Dec 2026 12:00:00 GMT
+    run.service = SSEService(run.transport, run.config, sleep=run._sleep, clock=lambda: run.now,
+                             wall_clock=lambda: noon)
+    assert run.chat() == REPLY
+    assert run.sleeps == [5.0]  # the date is 5 s after the wall clock's now: a floor of 5 s
+
+
 @pytest.mark.parametrize(("status", "kind"), [(401, StreamErrorType.AUTH), (404, StreamErrorType.CLIENT)])
 def test_a_non_retryable_error_fails_at_once(status: int, kind: StreamErrorType) -> None:
     run = Run(lambda request: MockResponse(status, JSON, [b"{}"]), deadlines=NO_DEADLINES)
@@ -442,45 +458,96 @@ def test_an_open_circuit_goes_straight_to_the_fallback_then_lets_one_trial_throu
     assert run.service.breaker.state == "closed"
 
 
-# --- heartbeat deadlines (real time, short deadlines) ----------------------------------------
+# --- heartbeat deadlines (virtual time: exact, and never racing a busy machine) ---------------
 
 
-class RealTimeRun(Run):
-    """Heartbeat deadlines need the real clock: the watchdog sleeps for real."""
+class VirtualTimeRun(Run):
+    """A run on a virtual-time loop: the watchdog, the mock server's pauses and the backoff all
+    wait on the loop's clock, which jumps from timer to timer."""
 
     def __init__(self, handler: Callable[[HttpRequest], MockResponse], **config: Any) -> None:
         super().__init__(handler, **config)
-        self.service = SSEService(self.transport, self.config, sleep=self._sleep)
+        self.loop = VirtualTimeLoop()
+        self.service = SSEService(self.transport, self.config, sleep=self._sleep, clock=self.loop.time)
+
+    async def _sleep(self, delay: float) -> None:
+        self.sleeps.append(delay)
+        await asyncio.sleep(delay)
+
+    def chat(self) -> str:
+        try:
+            return self.loop.run_until_complete(self.achat())
+        finally:
+            self.loop.close()
+
+    def reconnect_at(self) -> float:
+        """When the first attempt gave up (its `reconnecting` status was reported)."""
+        return float(next(s["at"] for s in self.statuses if s["state"] == "reconnecting"))
+
+    async def achat(self) -> str:
+        loop = self.loop
+
+        def stamped(status: dict[str, Any]) -> None:
+            self.statuses.append({**status, "at": loop.time()})
+
+        return await self.service.chat_with_model_stream({"model": "m"}, self.chunks.append, stamped)
 
 
 SHORT = Deadlines(first_byte=0.2, idle=0.1, no_progress=0.3, total=None)
 
 
 @pytest.mark.parametrize(
-    ("first_attempt", "deadline"),
+    ("first_attempt", "deadline", "due"),
     [
-        ([1.0], "first_byte"),
-        ([standard_events()[0], 1.0], "idle"),
-        ([standard_events()[0], *[b": keep-alive\n\n", 0.05] * 20], "no_progress"),
+        ([1.0], "first_byte", 0.2),
+        ([standard_events()[0], 1.0], "idle", 0.1),
+        ([standard_events()[0], *[b": keep-alive\n\n", 0.05] * 20], "no_progress", 0.3),
     ],
 )
-def test_a_passed_deadline_is_a_retried_timeout(first_attempt: list[Any], deadline: str) -> None:
+def test_a_passed_deadline_is_a_retried_timeout_at_the_moment_it_is_due(
+    first_attempt: list[Any], deadline: str, due: float
+) -> None:
     def handler(request: HttpRequest) -> MockResponse:
         if len(run.transport.requests) == 1:
             return MockResponse(200, SSE, first_attempt)
         return MockResponse(200, SSE, after(standard_events(), request))
 
-    run = RealTimeRun(handler, deadlines=SHORT)
+    run = VirtualTimeRun(handler, deadlines=SHORT)
     assert run.chat() == REPLY
     assert run.chunks == PIECES
     cause = run.statuses[run.states.index("reconnecting")]["error"]
     assert (cause["type"], cause["cause"]) == ("TIMEOUT", deadline)
+    assert run.reconnect_at() == pytest.approx(due)
     assert run.transport.responses[0].closed  # the stalled request was aborted
+
+
+@pytest.mark.parametrize(
+    ("deadlines", "deadline", "due"),
+    [
+        # The first byte at 0.5 s arms deadlines shorter than the first-byte one: each fires
+        # when it is due, not when the deadline computed before the first byte would have.
+        (Deadlines(first_byte=5, idle=None, no_progress=1.5, total=None), "no_progress", 2.0),
+        (Deadlines(first_byte=5, idle=0.25, no_progress=None, total=None), "idle", 0.75),
+        (Deadlines(first_byte=5, idle=3, no_progress=1.5, total=4), "no_progress", 2.0),
+        (Deadlines(first_byte=5, idle=3, no_progress=10, total=1.2), "total", 1.2),
+    ],
+)
+def test_every_deadline_fires_when_due_whatever_the_order_they_are_armed(
+    deadlines: Deadlines, deadline: str, due: float
+) -> None:
+    # A server whose first byte, a keep-alive, comes at 0.5 s; then it sends keep-alives every
+    # 0.2 s (or, to pass the idle deadline, nothing), never any content.
+    pings = [0.5, b": keep-alive\n\n"] + ([100.0] if deadline == "idle" else [0.2, b": keep-alive\n\n"] * 30)
+    run = VirtualTimeRun(lambda request: MockResponse(200, SSE, pings), deadlines=deadlines,
+                         backoff=BackoffPolicy(max_retries=0), fallback=False)
+    error = run.fails()
+    assert (error.type, error.cause) == (StreamErrorType.TIMEOUT, deadline)
+    assert run.statuses[-1]["at"] == pytest.approx(due, abs=1e-6)
 
 
 def test_the_total_deadline_bounds_an_attempt() -> None:
     slow = [piece for event in standard_events() for piece in (event, 0.05)]
-    run = RealTimeRun(
+    run = VirtualTimeRun(
         lambda request: MockResponse(200, SSE, slow),
         deadlines=replace(SHORT, total=0.12),
         backoff=BackoffPolicy(max_retries=0),
@@ -488,6 +555,7 @@ def test_the_total_deadline_bounds_an_attempt() -> None:
     )
     error = run.fails()
     assert (error.type, error.cause) == (StreamErrorType.TIMEOUT, "total")
+    assert run.statuses[-1]["at"] == pytest.approx(0.12)
 
 
 # --- cancel -----------------------------------------------------------------------------------
@@ -584,13 +652,15 @@ class LateWakeResponse(MockResponse):
         await asyncio.Event().wait()
 
 
-def real_time_service(handler: Callable[[HttpRequest], MockResponse]) -> tuple[SSEService, MockTransport]:
-    """A service on the real clock, with a 50 ms idle deadline and one quick retry."""
+def virtual_time_service(handler: Callable[[HttpRequest], MockResponse]
+                         ) -> tuple[SSEService, MockTransport, VirtualTimeLoop]:
+    """A service on a virtual-time loop, with a 50 ms idle deadline and one quick retry."""
     transport = MockTransport(handler)
     config = ClientConfig(endpoint="/api/chat", random=random.Random(7).random,
                           deadlines=Deadlines(first_byte=1.0, idle=0.05, no_progress=1.0, total=None),
                           backoff=BackoffPolicy(max_retries=1, base_delay=0.01))
-    return SSEService(transport, config), transport
+    loop = VirtualTimeLoop()
+    return SSEService(transport, config, clock=loop.time), transport, loop
 
 
 def test_a_reply_completed_before_the_deadline_passed_is_not_asked_for_again() -> None:
@@ -598,9 +668,10 @@ def test_a_reply_completed_before_the_deadline_passed_is_not_asked_for_again() -
     events = [f"data: {json.dumps({'choices': [{'delta': {'content': p}}]})}\n\n".encode() for p in PIECES]
     body = b"".join([*events, b"data: [DONE]\n\n"])
     chunks: list[str] = []
-    service, transport = real_time_service(lambda request: LateWakeResponse(200, SSE, [body]))
+    service, transport, loop = virtual_time_service(lambda request: LateWakeResponse(200, SSE, [body]))
 
-    text = asyncio.run(service.chat_with_model_stream({}, chunks.append, None))
+    text = loop.run_until_complete(service.chat_with_model_stream({}, chunks.append, None))
+    loop.close()
     assert text == REPLY and "".join(chunks) == REPLY
     assert len(transport.requests) == 1
 
@@ -618,8 +689,8 @@ def test_a_piece_handed_over_after_the_watchdog_fired_is_not_even_parsed(
     handed: list[bool] = []
     watch = ChatRun._watch
 
-    async def watch_then_hand_over(self: ChatRun, monitor: Any) -> str:
-        which = await watch(self, monitor)
+    async def watch_then_hand_over(self: ChatRun, monitor: Any, rearmed: asyncio.Event) -> str:
+        which = await watch(self, monitor, rearmed)
         while late:
             late.pop(0)()
         return which
@@ -637,8 +708,9 @@ def test_a_piece_handed_over_after_the_watchdog_fired_is_not_even_parsed(
             return Stalls(200, SSE, [])
         return MockResponse(200, SSE, after(events, request) if resuming else events)
 
-    service, transport = real_time_service(handler)
+    service, transport, loop = virtual_time_service(handler)
     chunks: list[str] = []
-    assert asyncio.run(service.chat_with_model_stream({}, chunks.append, None)) == REPLY
+    assert loop.run_until_complete(service.chat_with_model_stream({}, chunks.append, None)) == REPLY
+    loop.close()
     assert handed == [False] and chunks == PIECES
     assert transport.requests[1].headers["Last-Event-ID"] == "0"

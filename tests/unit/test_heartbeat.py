@@ -176,3 +176,17 @@ def test_any_deadline_can_be_turned_off_with_none() -> None:
     d = Deadlines(first_byte=None, idle=None, no_progress=None, total=None)
     assert (d.first_byte, d.idle, d.no_progress, d.total) == (None, None, None, None)
     assert Deadlines(total=0.5, idle=1).idle == 1
+
+
+def test_only_the_first_byte_can_bring_the_next_deadline_forward() -> None:
+    monitor = HeartbeatMonitor(Deadlines(first_byte=5, idle=3, no_progress=1.5, total=None), now=0.0)
+    assert monitor.next_deadline() == 5.0
+    assert monitor.on_bytes(0.5) is True  # arms idle (3.5) and no_progress (2.0)
+    assert monitor.next_deadline() == 2.0
+    assert monitor.on_bytes(1.0) is False  # later bytes move idle later, never earlier
+    monitor.on_progress(1.2)
+    assert monitor.next_deadline() == 2.7
+
+
+def test_no_next_deadline_when_none_is_armed() -> None:
+    assert HeartbeatMonitor(Deadlines(first_byte=None, idle=None, no_progress=None, total=None), now=0.0).next_deadline() is None
