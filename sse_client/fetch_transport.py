@@ -31,13 +31,45 @@ if IN_PYODIDE or TYPE_CHECKING:
 
 # reader, onPiece(Uint8Array) -> go on?, the request's AbortSignal. Resolves when the body ends or
 # onPiece says stop; rejects as read() does. A piece read before an abort is not handed over.
+# Reads that are already waiting when one is handed over (the network got ahead of the page: a
+# fast server writing one event at a time, a busy page) are handed over together, as one piece:
+# one call into Python and one pass of the parser for all of them, instead of one each. A read
+# that is not ready yet is not waited for: at a model's pace every read goes over at once.
 _READ_LOOP_JS = """
 (async function readLoop(reader, onPiece, signal) {
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || signal.aborted || !onPiece(value)) return;
+  const WAITING = Promise.resolve(null); // wins a race only against a read that is not ready
+  const MAX = 1 << 20;                   // gather at most this many bytes into one piece
+  let parts = [], size = 0;              // read, not handed over yet
+  function handOver() {
+    let value = parts[0];
+    if (parts.length > 1) {
+      value = new Uint8Array(size);
+      let at = 0;
+      for (const part of parts) { value.set(part, at); at += part.length; }
     }
+    parts = [];
+    size = 0;
+    return !signal.aborted && onPiece(value);
+  }
+  try {
+    let result = await reader.read();
+    while (!result.done && !signal.aborted) {
+      parts.push(result.value);
+      size += result.value.length;
+      const next = reader.read();
+      next.catch(() => {}); // if we stop first, releaseLock() rejects it: nobody needs to know
+      const ready = size < MAX ? await Promise.race([next, WAITING]) : null;
+      if (ready !== null) {
+        result = ready; // there already: gather it with the rest
+        continue;
+      }
+      if (!handOver()) return;
+      result = await next;
+    }
+    if (parts.length) handOver();
+  } catch (error) {
+    if (parts.length) handOver(); // what arrived before the failure is the stream's too
+    throw error;
   } finally {
     try { reader.releaseLock(); } catch (error) { /* errored or aborted: nothing to release */ }
   }
