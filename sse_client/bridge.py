@@ -9,94 +9,158 @@
     start_stream(url, init, on_open, on_event, on_done, signal)
         the low-level `authFetch` stream: on_open() when the response is an event stream,
         on_event(event, bytesReceived, eventsReceived) per event, on_done(outcome) once.
+    request_headers(headers, on_done)
+        the plain `authFetch`: the headers its fetch() sends (the configured ones, the caller's,
+        the token's); on_done once with {ok: true, headers} or {ok: false, error}. The loader
+        calls fetch() itself, so that the caller gets fetch's own Response, body stream and
+        abort, untouched.
+
+Guarantees, whatever the arguments and callbacks do: these functions never raise into JS, and
+each `on_done` is called exactly once. Every value handed to JS passes `_js`, which redacts the
+credentials sent so far (`Secrets`): no token or configured header value reaches the page.
 
 Why a completion callback instead of returning a coroutine to JS: a Python awaitable reaches JS
 as a thenable PyProxy that must be destroyed by hand, while a JS function handed to Python is a
 JsProxy that Python's reference counting frees. So nothing here creates a PyProxy that outlives
 a call, except the abort listener, which is destroyed when its chat ends.
+
+The Pyodide imports are guarded as in `fetch_transport`, so that the bridge imports on CPython,
+where the unit tests drive it with fakes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-import js
-from pyodide.ffi import JsException, create_proxy, jsnull, to_js
-
+from sse_client.classify import internal_error, request_error
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.fetch_transport import FetchTransport
-from sse_client.formats import chat_event_to_dict
+from sse_client.fetch_transport import FetchTransport, js_to_py
+from sse_client.formats import Chunk, chat_event_to_dict
+from sse_client.redaction import Secrets
 from sse_client.service import SSEService
 
+if sys.platform == "emscripten" or TYPE_CHECKING:
+    import js
+    from pyodide.ffi import create_proxy, to_js
+
+Outcome = dict[str, Any]
+
+# The credentials sent so far, across every configure(): the one redaction step uses them.
+_secrets = Secrets()
 # One service per configuration: its circuit breaker spans chats; configure() starts afresh.
-_service = SSEService(FetchTransport(), ClientConfig())
-_running: set[asyncio.Task[dict[str, Any]]] = set()  # strong references: a chat is not collected mid-way
+_service = SSEService(FetchTransport(), ClientConfig(), secrets=_secrets)
+_running: set[asyncio.Task[Outcome]] = set()  # strong references: a chat is not collected mid-way
 
 
 def configure(options: Any) -> Any:
     """Apply `SSEClient.configure(options)`; an invalid option comes back as a CLIENT error."""
     global _service
     try:
-        _service = SSEService(_service.transport, _service.config.with_options(_to_py(options) or {}))
+        config = _service.config.with_options(_to_py(options) or {})
     except (ValueError, TypeError) as exc:
         return _js({"ok": False, "error": StreamError(str(exc), type=StreamErrorType.CLIENT).to_dict()})
+    _service = SSEService(_service.transport, config, secrets=_secrets)
     return _js({"ok": True})
 
 
 def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal: Any = None) -> None:
     """Start `chatWithModelStream`. `on_done` is called exactly once with the outcome, also when
-    the chat is cancelled before it ever ran."""
+    the chat is cancelled before it ever ran, and when the request cannot even be converted."""
 
     def report(status: dict[str, Any]) -> None:
         if on_status is not None:
             on_status(_js(status))
 
-    def cancelled() -> dict[str, Any]:
+    def cancelled() -> Outcome:
         # Cancelled before the service could report it (the signal was already aborted).
         error = _cancelled_error()
-        report({"state": "cancelled", "message": error.message, "error": error.to_dict()})
-        return {"ok": False, "error": error.to_dict()}
+        try:
+            report({"state": "cancelled", "message": error.message, "error": error.to_dict()})
+        except Exception:  # an onStatus that throws cannot change the outcome
+            pass
+        return _failure(error)
 
-    _start(_chat(_to_py(request), on_chunk, report), on_done, signal, cancelled)
+    try:
+        chat = _chat(_to_py(request), on_chunk, report)
+    except Exception as exc:  # a request JS cannot hand over (a getter that throws, ...)
+        error = request_error(f"it could not be read ({exc}).")
+        try:
+            report({"state": "failed", "message": error.message, "error": error.to_dict()})
+        except Exception:
+            pass
+        _settle(on_done, _failure(error))
+        return
+    _start(chat, on_done, signal, cancelled)
 
 
 def start_stream(url: str, init: Any, on_open: Any, on_event: Any, on_done: Any, signal: Any = None) -> None:
     """Start `authFetch(url, init, {stream: true})`: `on_open()` once the response is an event
     stream, `on_event(event, bytesReceived, eventsReceived)` per normalised event, then
     `on_done(outcome)` exactly once."""
-    _start(
-        _stream(url, _to_py(init) or {}, on_open, on_event),
-        on_done,
-        signal,
-        lambda: {"ok": False, "error": _cancelled_error().to_dict()},
-    )
+    try:
+        stream = _stream(str(url), _to_py(init) or {}, on_open, on_event)
+    except Exception as exc:
+        _settle(on_done, _failure(request_error(f"its options could not be read ({exc}).")))
+        return
+    _start(stream, on_done, signal, lambda: _failure(_cancelled_error()))
 
 
-def _start(coroutine: Any, on_done: Any, signal: Any, cancelled: Any) -> None:
+def request_headers(headers: Any, on_done: Any) -> None:
+    """The headers of a plain `authFetch`: `on_done` exactly once with them or the error."""
+
+    async def assemble() -> Outcome:
+        try:
+            return {"ok": True, "headers": await _service.request_headers(_plain_headers(_to_py(headers)))}
+        except StreamError as exc:
+            return _failure(exc)
+
+    task = assemble()
+    # The headers go to the page's own fetch(): the one outcome not redacted, on purpose.
+    _start(task, on_done, None, lambda: _failure(_cancelled_error()), redact=lambda outcome: not outcome["ok"])
+
+
+def _start(coroutine: Any, on_done: Any, signal: Any, cancelled: Callable[[], Outcome],
+           redact: Callable[[Outcome], bool] = lambda outcome: True) -> None:
     """Run `coroutine` as a task that `signal` can cancel; hand its outcome to `on_done`."""
-    task: asyncio.Task[dict[str, Any]] = asyncio.ensure_future(coroutine)
+    task: asyncio.Task[Outcome] = asyncio.ensure_future(coroutine)
     _running.add(task)
-    release = _cancel_on_abort(signal, task)
+    try:
+        release = _cancel_on_abort(signal, task)
+    except Exception:  # not an AbortSignal after all: the loader checks, this is the backstop
+        release = _nothing
 
-    def finish(task: asyncio.Task[dict[str, Any]]) -> None:
+    def finish(task: asyncio.Task[Outcome]) -> None:
         _running.discard(task)
-        release()
-        on_done(_js(cancelled() if task.cancelled() else task.result()))
+        try:
+            release()
+            outcome = cancelled() if task.cancelled() else task.result()
+        except BaseException as exc:  # never: the service turns every failure into a StreamError
+            outcome = _failure(internal_error(exc))
+        _settle(on_done, outcome, redact=redact(outcome))
 
     task.add_done_callback(finish)
 
 
-def _cancel_on_abort(signal: Any, task: asyncio.Task[Any]) -> Any:
+def _settle(on_done: Any, outcome: Outcome, *, redact: bool = True) -> None:
+    on_done(_js(outcome, redact=redact))
+
+
+def _nothing() -> None:
+    return None
+
+
+def _cancel_on_abort(signal: Any, task: asyncio.Task[Any]) -> Callable[[], None]:
     """Cancel `task` when `signal` aborts; returns the function that removes the listener and
     destroys its proxy (the one PyProxy the bridge creates per call)."""
     if signal is None:
-        return lambda: None
+        return _nothing
     if signal.aborted:
         task.cancel()
-        return lambda: None
+        return _nothing
     listener = create_proxy(lambda _event: task.cancel())
     signal.addEventListener("abort", listener)
 
@@ -111,64 +175,65 @@ def _cancelled_error() -> StreamError:
     return StreamError("The chat was cancelled.", type=StreamErrorType.CANCELLED)
 
 
-async def _chat(request: Any, on_chunk: Any, report: Any) -> dict[str, Any]:
+def _failure(error: StreamError) -> Outcome:
+    return {"ok": False, "error": error.to_dict()}
+
+
+async def _chat(request: Any, on_chunk: Any, report: Any) -> Outcome:
     """Run one chat and return its outcome as plain data for JS."""
-    if not isinstance(request, Mapping):
-        error = StreamError("The request must be an object.", type=StreamErrorType.CLIENT, retryable=False)
-        return {"ok": False, "error": error.to_dict()}
     try:
         # The JS side keeps the pieces it is given and joins them: no second copy of the
         # reply on the Python heap.
         await _service.chat_with_model_stream(request, on_chunk, report, collect_text=False)
     except StreamError as exc:
-        return {"ok": False, "error": exc.to_dict()}
-    except JsException as exc:
-        # A caller's callback threw: its error is the cause, not the stream's.
-        error = StreamError(f"A callback failed: {exc}", type=StreamErrorType.CLIENT, retryable=False, cause=exc)
-        return {"ok": False, "error": error.to_dict()}
+        return _failure(exc)
     return {"ok": True}
 
 
-async def _stream(url: str, init: Mapping[str, Any], on_open: Any, on_event: Any) -> dict[str, Any]:
+async def _stream(url: str, init: Mapping[str, Any], on_open: Any, on_event: Any) -> Outcome:
     """Read one event stream for `authFetch` and return its outcome as plain data for JS."""
-    body = init.get("body")
-    if body is not None and not isinstance(body, str):
-        error = StreamError("authFetch streams take a string body.", type=StreamErrorType.CLIENT, retryable=False)
-        return {"ok": False, "error": error.to_dict()}
     try:
-        reader = await _service.open_stream(
-            url,
-            method=str(init.get("method") or "GET"),
-            headers=dict(init.get("headers") or {}),
-            body=None if body is None else body.encode("utf-8"),
-        )
+        reader = await _service.open_stream(url, **_request_options(init))
     except StreamError as exc:
-        return {"ok": False, "error": exc.to_dict()}
+        return _failure(exc)
     on_open()
-    outcome: dict[str, Any] = {"ok": True}
+    outcome: Outcome = {"ok": True}
     try:
         async for event in reader:
-            on_event(_js(chat_event_to_dict(event)), reader.bytes_received, reader.events_received)
+            # The reply's own text is the caller's, as chatWithModelStream hands it over.
+            data = _js(chat_event_to_dict(event), redact=type(event) is not Chunk)
+            on_event(data, reader.bytes_received, reader.events_received)
     except StreamError as exc:
-        outcome = {"ok": False, "error": exc.to_dict()}
+        outcome = _failure(exc)
     return {**outcome, "bytesReceived": reader.bytes_received, "eventsReceived": reader.events_received}
 
 
+def _request_options(init: Mapping[str, Any]) -> dict[str, Any]:
+    """`fetch`'s init (method, headers, a string body) as the service's arguments."""
+    body = init.get("body")
+    if body is not None and not isinstance(body, str):
+        raise request_error("authFetch takes a string body (JSON.stringify(...) an object first).")
+    return {
+        "method": str(init.get("method") or "GET"),
+        "headers": _plain_headers(init.get("headers")),
+        "body": None if body is None else body.encode("utf-8"),
+    }
+
+
+def _plain_headers(headers: Any) -> dict[str, str]:
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise request_error("headers must be an object of header names and string values.")
+    return {str(name): str(value) for name, value in headers.items()}
+
+
 def _to_py(value: Any) -> Any:
-    """A JS value as Python data, with JS `null` as None (Pyodide keeps it as `jsnull`)."""
-    return _null_to_none(value.to_py() if hasattr(value, "to_py") else value)
+    """A JS value as Python data, with JS `null` as None (see `fetch_transport.js_to_py`)."""
+    return js_to_py(value.to_py() if hasattr(value, "to_py") else value)
 
 
-def _null_to_none(value: Any) -> Any:
-    if value is jsnull:
-        return None
-    if isinstance(value, dict):
-        return {key: _null_to_none(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_null_to_none(item) for item in value]
-    return value
-
-
-def _js(value: dict[str, Any]) -> Any:
-    """A plain JS object (not a Map, not a proxy) for a dict."""
-    return to_js(value, dict_converter=js.Object.fromEntries)
+def _js(value: Outcome, *, redact: bool = True) -> Any:
+    """A plain JS object (not a Map, not a proxy) for a dict, with every credential sent so far
+    redacted from it first: the one step every error, status and event passes to reach JS."""
+    return to_js(_secrets.redact(value) if redact else value, dict_converter=js.Object.fromEntries)

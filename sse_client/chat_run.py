@@ -30,7 +30,7 @@ from sse_client.assembler import ReplyAssembler
 from sse_client.auth import authorization
 from sse_client.backoff import parse_retry_after
 from sse_client.circuit import CircuitBreaker
-from sse_client.classify import classify_status, classify_stream_error, network_error
+from sse_client.classify import classify_status, classify_stream_error, network_error, request_error
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.heartbeat import HeartbeatMonitor, deadline_error
@@ -47,6 +47,7 @@ from sse_client.formats import (
     answer_text,
 )
 from sse_client.reader import SSEStreamReader
+from sse_client.redaction import Secrets
 from sse_client.transport import HttpRequest, HttpResponse, Transport, media_type
 
 ChunkCallback = Callable[[str], object]
@@ -71,12 +72,15 @@ class ChatRun:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         collect_text: bool = True,
+        secrets: Secrets | None = None,
     ) -> None:
         self.transport = transport
         self.collect_text = collect_text
         self.config = config
         self.breaker = breaker
         self.request = request
+        self._body = _encode(request)  # raises now (CLIENT) if the request cannot be sent
+        self.secrets = secrets if secrets is not None else Secrets()
         self.on_chunk = on_chunk
         self.lifecycle = lifecycle
         self.sleep = sleep
@@ -351,18 +355,43 @@ class ChatRun:
             pending.clear()
 
     async def _http_request(self, *, stream: bool) -> HttpRequest:
+        credentials = await authorization(self.config.get_token)
+        self.secrets.add_headers(credentials)  # a refreshed token is a secret too
         headers = {
             "Content-Type": _JSON,
             "Accept": "text/event-stream" if stream else _JSON,
             # The same key on every attempt and the fallback: one logical request.
             "Idempotency-Key": self.idempotency_key,
             **self.config.headers,
-            **await authorization(self.config.get_token),
+            **credentials,
         }
         if stream and self.parser.last_event_id:
             headers["Last-Event-ID"] = self.parser.last_event_id
-        body = json.dumps({**self.request, "stream": stream}).encode()
+        # The request as encoded once, with "stream" last: {**request, "stream": ...} as JSON.
+        body = self._body + (b", " if len(self._body) > 1 else b"") + (
+            b'"stream": true}' if stream else b'"stream": false}')
         return HttpRequest(url=self.config.endpoint, method="POST", headers=headers, body=body)
+
+
+def _encode(request: Mapping[str, Any]) -> bytes:
+    """`request` as JSON without its closing brace (the `"stream"` member goes after); a
+    request JSON cannot carry is a CLIENT error that says what to send instead."""
+    if not isinstance(request, Mapping):
+        raise request_error(f"it must be an object (a plain {{...}}), not {type(request).__name__}.")
+    fields = {key: value for key, value in request.items() if key != "stream"}
+    try:
+        text = json.dumps(fields, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise request_error(
+            f"it holds a value JSON cannot carry ({_clip_reason(exc)}). Send plain objects, arrays, "
+            "strings, finite numbers, booleans and null: turn a Date into a string with "
+            "toISOString(), and leave out functions and objects that refer to themselves.") from None
+    return text[:-1].encode()  # "{...": the caller appends "stream" and the brace
+
+
+def _clip_reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def _different_reply() -> StreamError:

@@ -7,6 +7,8 @@ Pure and table-driven. Every way the outside world can fail us ends up here:
     classify_stream_error(code, message, attempt)          an error event inside a 200 stream
     classify_parse_error(reason, attempt)                   bytes that are not an event stream
     unreadable_stream_error(seen, attempt)                  frames in no dialect this client reads
+    callback_error(name, cause), request_error(problem)     the page's own mistakes
+    internal_error(cause)                                    a bug of ours: still a typed error
     error_fields(value)                                     (code, message) of any dialect's error object
     network_error(cause, attempt=)                          a connection that failed or was cut
 
@@ -311,6 +313,35 @@ def classify_parse_error(reason: str, attempt: int | None = None) -> StreamError
         retryable=False,
         attempt=attempt,
         cause=_clip(reason) or "unreadable stream",
+    )
+
+
+def callback_error(name: str, cause: BaseException, *, attempt: int | None = None) -> StreamError:
+    """The error for a callback of the page's (`onChunk`, `onStatus`) that threw: CLIENT, not
+    retried; the chat ends with it rather than going on behind a broken page."""
+    return StreamError(
+        f"The page's {name} callback threw an error, so the chat was stopped: {_clip(str(cause))}",
+        type=_T.CLIENT,
+        retryable=False,
+        attempt=attempt,
+        cause=cause,
+    )
+
+
+def request_error(problem: str) -> StreamError:
+    """The error for a chat request that cannot be sent: CLIENT, not retried; `problem` says
+    what to write instead."""
+    return StreamError(f"The chat request cannot be sent: {problem}", type=_T.CLIENT, retryable=False)
+
+
+def internal_error(cause: BaseException) -> StreamError:
+    """The error for a failure this library did not foresee (a bug): the chat still ends, with
+    an error that says so, never a hang and never a raw exception."""
+    return StreamError(
+        "The chat failed because of an error inside sse_client.",
+        type=_T.CLIENT,
+        retryable=False,
+        cause=f"{type(cause).__name__}: {_clip(str(cause))}",
     )
 
 

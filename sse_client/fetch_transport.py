@@ -27,7 +27,22 @@ _MAX_PIECE = 64 * 1024  # the largest piece of body handed to the parser at once
 if IN_PYODIDE or TYPE_CHECKING:
     import js
     from pyodide.code import run_js
-    from pyodide.ffi import JsException, create_proxy, to_js
+    from pyodide.ffi import JsException, create_proxy, jsnull, to_js
+else:
+    jsnull = object()  # stands for JS null on CPython, where nothing is ever it
+
+
+def js_to_py(value: Any) -> Any:
+    """JS `null` as None, in a value and in the dicts and lists inside it: the one place JS
+    values enter (Pyodide keeps `null` as `jsnull`, which is neither None nor false, so that
+    "a missing header" would otherwise read as the text "jsnull")."""
+    if value is jsnull:
+        return None
+    if isinstance(value, dict):
+        return {key: js_to_py(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [js_to_py(item) for item in value]
+    return value
 
 # reader, onPiece(Uint8Array) -> go on?, the request's AbortSignal. Resolves when the body ends or
 # onPiece says stop; rejects as read() does. A piece read before an abort is not handed over.
@@ -110,11 +125,11 @@ class FetchResponse:
         self.status: int = response.status
 
     def header(self, name: str) -> str | None:
-        value = self._response.headers.get(name)
+        value = js_to_py(self._response.headers.get(name))  # null when the header is missing
         return None if value is None else str(value)
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        body = self._response.body
+        body = js_to_py(self._response.body)  # null for a 204 and the like
         if body is None:
             return
         reader = body.getReader()
@@ -138,7 +153,7 @@ class FetchResponse:
 
     async def pump(self, on_piece: Callable[[bytes], bool]) -> None:
         global _read_loop
-        body = self._response.body
+        body = js_to_py(self._response.body)
         if body is None:
             return
         if _read_loop is None:

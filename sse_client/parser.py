@@ -368,6 +368,10 @@ def _process_fields(
             # as an integer in base ten, and set the event stream's reconnection time to that
             # integer. Otherwise, ignore the field."
             if value.isdigit():  # bytes.isdigit() is true for ASCII digits only
-                retry = int(value)
+                # Past 18 digits (31 million years) every time means "never": such a value is
+                # kept as 10**18 ms, which Python can hold without converting thousands of
+                # digits (it refuses more than 4,300).
+                digits = value.lstrip(b"0")
+                retry = int(digits or b"0") if len(digits) <= 18 else 10**18
         # "Otherwise: The field is ignored."
     return event_type, id_buffer, retry

@@ -21,10 +21,11 @@ from sse_client.circuit import CircuitBreaker
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.auth import authorization
-from sse_client.classify import classify_status
+from sse_client.classify import callback_error, classify_status, internal_error
 from sse_client.formats import PayloadNormalizer
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
+from sse_client.redaction import Secrets
 from sse_client.reader import SSEStreamReader
 from sse_client.transport import HttpRequest, Transport
 
@@ -46,10 +47,15 @@ class SSEService:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        secrets: Secrets | None = None,
     ) -> None:
         self.transport = transport
         self.config = config or ClientConfig()
         self.breaker = CircuitBreaker(self.config.circuit)
+        # The credentials sent so far (configured headers, tokens): the bridge redacts them
+        # from everything it hands to the page. Shared across configure() calls by the bridge.
+        self.secrets = secrets if secrets is not None else Secrets()
+        self.secrets.add_headers(self.config.headers)
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
@@ -63,39 +69,47 @@ class SSEService:
         collect_text: bool = True,
     ) -> str:
         """Send `request`, call `on_chunk` with each new piece of the reply in order, and return
-        the whole reply. Raises `StreamError`; a cancelled call raises it with type CANCELLED.
+        the whole reply. Raises `StreamError`, and nothing else, whatever the server or the
+        callbacks do; a cancelled call raises it with type CANCELLED. `on_status` always hears
+        a terminal status (completed, failed or cancelled) before this returns or raises, unless
+        it is the one throwing. A callback that throws ends the chat with a CLIENT error.
 
         A caller that keeps the pieces itself (the JS bridge does) passes `collect_text=False`
         and gets "": the reply then never exists as one Python string, which keeps a long
         reply's memory off the Python heap."""
-        lifecycle = StatusLifecycle(on_status or _ignore)
-        run = ChatRun(
-            transport=self.transport,
-            config=self.config,
-            breaker=self.breaker,
-            request=request,
-            on_chunk=on_chunk,
-            lifecycle=lifecycle,
-            sleep=self._sleep,
-            clock=self._clock,
-            wall_clock=self._wall_clock,
-            collect_text=collect_text,
-        )
+        lifecycle = StatusLifecycle(_guarded("onStatus", on_status or _ignore))
+        run: ChatRun | None = None
         try:
+            run = ChatRun(
+                transport=self.transport,
+                config=self.config,
+                breaker=self.breaker,
+                request=request,
+                on_chunk=_guarded("onChunk", on_chunk),
+                lifecycle=lifecycle,
+                sleep=self._sleep,
+                clock=self._clock,
+                wall_clock=self._wall_clock,
+                collect_text=collect_text,
+                secrets=self.secrets,
+            )
             text = await run.run()
         except asyncio.CancelledError:
-            error = StreamError("The chat was cancelled.", type=StreamErrorType.CANCELLED, attempt=run.attempt)
-            lifecycle.cancelled(error)
-            raise error from None
+            cancelled = StreamError("The chat was cancelled.", type=StreamErrorType.CANCELLED,
+                                    attempt=None if run is None else run.attempt)
+            _end(lambda: lifecycle.cancelled(cancelled))
+            raise cancelled from None
         except StreamError as error:
-            if error.type is StreamErrorType.CANCELLED:
-                lifecycle.cancelled(error)
-            else:
-                lifecycle.failed(error)
+            ending = lifecycle.cancelled if error.type is StreamErrorType.CANCELLED else lifecycle.failed
+            _end(lambda: ending(error))
             raise
-        lifecycle.completed(length=run.assembler.length)
+        except Exception as exc:  # a bug of ours: the chat still ends, with a typed error
+            bug = internal_error(exc)
+            _end(lambda: lifecycle.failed(bug))
+            raise bug from exc
+        length = run.assembler.length
+        _end(lambda: lifecycle.completed(length=length))
         return text
-
 
     async def open_stream(
         self,
@@ -111,12 +125,7 @@ class SSEService:
         Raises `StreamError` for an HTTP error status and for a response that is not an event
         stream. The configured headers and token go with the request.
         """
-        request_headers = {
-            "Accept": "text/event-stream",
-            **self.config.headers,
-            **(headers or {}),
-            **await authorization(self.config.get_token),
-        }
+        request_headers = await self.request_headers({"Accept": "text/event-stream", **(headers or {})})
         response = await self.transport.send(HttpRequest(url=url, method=method, headers=request_headers, body=body))
         try:
             if not 200 <= response.status < 300:
@@ -130,6 +139,36 @@ class SSEService:
             await response.aclose()
             raise
 
+    async def request_headers(self, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The headers of a request of the caller's own (`authFetch`): the configured headers,
+        then the caller's, then the token's `Authorization`. Raises `StreamError` (AUTH) when
+        the token provider fails. The values become secrets (see `Secrets`)."""
+        credentials = await authorization(self.config.get_token)
+        self.secrets.add_headers({**(headers or {}), **credentials})
+        return {**self.config.headers, **(headers or {}), **credentials}
+
 
 def _ignore(_status: dict[str, Any]) -> None:
     return None
+
+
+def _guarded(name: str, callback: Callable[[Any], object]) -> Callable[[Any], None]:
+    """`callback`, with anything it raises turned into the CLIENT error that ends the chat."""
+
+    def call(value: Any) -> None:
+        try:
+            callback(value)
+        except StreamError:
+            raise  # already ours
+        except Exception as exc:  # a JS callback's error arrives as a JsException
+            raise callback_error(name, exc) from None
+
+    return call
+
+
+def _end(report: Callable[[], object]) -> None:
+    """Report the terminal status; an onStatus that throws at it cannot change the outcome."""
+    try:
+        report()
+    except StreamError:
+        pass

@@ -70,23 +70,60 @@
     pyodide.runPython("import sys; sys.path.insert(0, '" + PACKAGE_DIR + "')");
     // The module proxy lives as long as the page: its attribute proxies are borrowed from it.
     var module = pyodide.pyimport("sse_client.bridge");
-    bridge = { configure: module.configure, startChat: module.start_chat, startStream: module.start_stream };
+    bridge = { configure: module.configure, startChat: module.start_chat, startStream: module.start_stream,
+               requestHeaders: module.request_headers };
     globalThis.SSEClient.pyodide = pyodide; // the runtime, for callers who want Python too
-    pendingOptions.splice(0).forEach(applyOptions);
+    // Options given before Python was there are checked now. A mistake among them does not
+    // fail the boot: chats reject with it until a later configure() call succeeds.
+    pendingOptions.splice(0).forEach(function (options) {
+      try { applyOptions(options); } catch (error) { configError = error; }
+    });
   }
 
-  var tokenProvider = null; // getToken, kept here too for authFetch's plain (non-stream) requests
+  var configError = null; // the error of the last configure() made before ready, if it failed
 
   function applyOptions(options) {
     var result = bridge.configure(options);
     if (!result.ok) throw new SSEClientError(result.error);
-    if ("getToken" in options) tokenProvider = options.getToken || null;
+    configError = null;
   }
 
-  /** Set options (endpoint, headers, maxEventBytes, ...). Unknown options throw. */
+  function clientError(message) {
+    return new SSEClientError({ type: "CLIENT", message: message });
+  }
+
+  function isPlainObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  /** Set options (endpoint, headers, maxEventBytes, ...). Unknown options throw a CLIENT error
+   * (called before `ready`, they are checked once Python has loaded: see `ready`). */
   function configure(options) {
-    if (bridge) applyOptions(options || {});
-    else pendingOptions.push(options || {});
+    if (options == null) options = {};
+    if (!isPlainObject(options)) throw clientError("configure() takes an object of options, e.g. configure({ endpoint: \"/api/chat\" }).");
+    if (bridge) applyOptions(options);
+    else pendingOptions.push(options);
+  }
+
+  /** The CLIENT error for arguments a chat cannot start with, saying what to write instead;
+   * null when they are fine. */
+  function chatArgumentsError(request, onChunk, onStatus, options) {
+    if (!isPlainObject(request)) return clientError("The request must be an object, e.g. { model, messages }.");
+    if (typeof onChunk !== "function") return clientError("onChunk must be a function: chatWithModelStream(request, chunk => ..., status => ...).");
+    if (onStatus != null && typeof onStatus !== "function") return clientError("onStatus must be a function, or left out.");
+    if (typeof AbortSignal !== "undefined" && options instanceof AbortSignal) {
+      return clientError("Pass the signal inside the options: chatWithModelStream(request, onChunk, onStatus, { signal }).");
+    }
+    if (options != null && !isPlainObject(options)) return clientError("The options must be an object, e.g. { signal }.");
+    if (options != null) {
+      for (var name in options) {
+        if (name !== "signal") return clientError("Unknown chat option \"" + name + "\"; known: signal.");
+      }
+      if (options.signal != null && !(typeof AbortSignal !== "undefined" && options.signal instanceof AbortSignal)) {
+        return clientError("options.signal must be an AbortSignal (new AbortController().signal).");
+      }
+    }
+    return null;
   }
 
   /**
@@ -94,7 +131,16 @@
    * stream's state changes. Resolves to the whole reply; rejects with an SSEClientError.
    */
   async function chatWithModelStream(request, onChunk, onStatus, options) {
+    var mistake = chatArgumentsError(request, onChunk, onStatus, options);
     await ready;
+    mistake = mistake || configError;
+    if (mistake) {
+      // Nothing was sent; a UI driven by statuses still hears how the chat ended.
+      if (typeof onStatus === "function") {
+        try { onStatus({ state: "failed", message: mistake.message, error: { type: mistake.type, message: mistake.message } }); } catch (ignored) { /* its own problem */ }
+      }
+      throw mistake;
+    }
     // undefined, not null: Pyodide turns undefined into None (null would become JsNull).
     var signal = options && options.signal ? options.signal : undefined;
     // The resolved text is the pieces given to onChunk, joined here: Python does not keep a
@@ -113,7 +159,11 @@
       onStatus(status);
     }
     var outcome = await new Promise(function (resolve) {
-      bridge.startChat(request, collect, onStatus ? report : undefined, resolve, signal);
+      try {
+        bridge.startChat(request, collect, onStatus ? report : undefined, resolve, signal);
+      } catch (error) { // never: start_chat settles every failure itself; this is the backstop
+        resolve({ ok: false, error: { type: "CLIENT", message: "The chat could not be started." } });
+      }
     });
     if (!outcome.ok) throw new SSEClientError(outcome.error);
     return pieces.join("");
@@ -135,12 +185,15 @@
     init = init || {};
     options = options || {};
     var headers = new Headers(init.headers || {});
+    if (configError) throw configError;
     if (!options.stream) {
-      if (tokenProvider) {
-        var token = await tokenProvider();
-        if (token) headers.set("Authorization", "Bearer " + token);
-      }
-      return fetch(url, Object.assign({}, init, { headers: headers }));
+      // Python assembles the headers (configured, the caller's, the token's), as for a stream;
+      // the page's own fetch() sends them, so that its Response is fetch's, untouched.
+      var assembled = await new Promise(function (resolve) {
+        bridge.requestHeaders(Object.fromEntries(headers), resolve);
+      });
+      if (!assembled.ok) throw new SSEClientError(assembled.error);
+      return fetch(url, Object.assign({}, init, { headers: assembled.headers }));
     }
     return new Promise(function (resolve, reject) {
       var reader = new EventStreamReader(options);

@@ -35,10 +35,10 @@ class Anthropic(Dialect):
 
     @classmethod
     def recognises(cls, value: Any) -> bool:
-        return isinstance(value, dict) and value.get("type") in _EVENTS
+        return isinstance(value, dict) and _kind(value) in _EVENTS
 
     def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
-        kind = value.get("type") if isinstance(value, dict) else None
+        kind = _kind(value)
         if kind == "content_block_delta":
             delta = value.get("delta")
             if not isinstance(delta, dict):
@@ -70,3 +70,9 @@ class Anthropic(Dialect):
             return None
         return "".join(block["text"] for block in content
                        if isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str))
+
+
+def _kind(value: Any) -> str | None:
+    """The event's type, if it is a string (a JSON list there is unhashable: no set holds it)."""
+    kind = value.get("type") if isinstance(value, dict) else None
+    return kind if isinstance(kind, str) else None

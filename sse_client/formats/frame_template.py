@@ -47,9 +47,11 @@ LITERAL_BODY = r'[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\
 # belong to the segments around it), the index's digits, a whole string literal, a whole number.
 HOLE_PATTERNS = {
     TEXT: "(" + LITERAL_BODY + ")",
-    INDEX: "(0|[1-9][0-9]*)",
+    # At most 18 digits: a longer index (beyond what Python converts from text, past 4,300
+    # digits) is left to the full parse, which says what it makes of it.
+    INDEX: "(0|[1-9][0-9]{0,17})",
     STRING: '("' + LITERAL_BODY + '")',
-    NUMBER: r"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)",
+    NUMBER: r"(-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)",
 }
 _STRING_VALUE = re.compile('"' + LITERAL_BODY + '"')
 _NUMBER_VALUE = re.compile(HOLE_PATTERNS[NUMBER])
@@ -87,8 +89,12 @@ class FrameTemplate:
         self._index_group = 0  # the group of the index, 0 for none
 
     def learn(self, data: str, content: str, index: int | None = None) -> None:
-        """Keep `data`'s shape; `content` (and `index`) is what the full parse found in it."""
+        """Keep `data`'s shape; `content` (and `index`) is what the full parse found in it. A
+        frame whose shape cannot be learned leaves no shape: the next text frame is parsed in
+        full, and may be learned."""
         self.shape = None
+        self._regex = None
+        self._prefix = self._suffix = ""
         holes: list[tuple[int, int, str]] = []  # (start, end, kind) in `data`
         text = _value_at(data, self._text_key)
         if text is None or data[text] != '"':

@@ -249,12 +249,12 @@ def answer_text(body: bytes, format: str = "auto") -> str | ErrorReport | None:
 
 
 def _describe(value: Any) -> str:
+    # Only objects and arrays are in no dialect: a string is LangServe's, a number, true, false
+    # or null is raw text.
     if isinstance(value, dict):
         keys = ", ".join(json.dumps(key) for key in list(value)[:6])
         return f"a JSON object with the keys {keys}" if keys else "an empty JSON object"
-    if isinstance(value, list):
-        return "a JSON array"
-    return "a JSON string"
+    return "a JSON array"
 
 
 def _list(seen: list[str]) -> str:

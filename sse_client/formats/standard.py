@@ -21,10 +21,10 @@ class Standard(Dialect):
 
     @classmethod
     def recognises(cls, value: Any) -> bool:
-        return isinstance(value, dict) and value.get("type") in _TYPES and isinstance(value.get("data"), dict)
+        return isinstance(value, dict) and _kind(value) in _TYPES and isinstance(value.get("data"), dict)
 
     def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
-        kind = value.get("type") if isinstance(value, dict) else None
+        kind = _kind(value)
         body = value.get("data") if isinstance(value, dict) else None
         if kind not in _TYPES or not isinstance(body, dict):
             return Malformed("not a standard-format event", frame.data, frame.id)
@@ -55,6 +55,12 @@ class Standard(Dialect):
             final = data.get("final_response")
             return final if isinstance(final, str) else None
         return None
+
+
+def _kind(value: Any) -> str | None:
+    """The event's type, if it is a string (a JSON list there is unhashable: no set holds it)."""
+    kind = value.get("type") if isinstance(value, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _is_int(value: object) -> bool:
