@@ -89,7 +89,7 @@ HARD_MAX_SECONDS = 60.0
 LOG_SIZE = 500
 STAMPED_SESSIONS = 100
 """How many sessions' write stamps ``/api/mock/stamps`` keeps (the oldest go first)."""
-LOGGED_HEADERS = ("last-event-id", "idempotency-key", "authorization", "accept", "content-type",
+LOGGED_HEADERS = ("last-event-id", "idempotency-key", "authorization", "x-api-key", "accept", "content-type",
                   "origin")
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -392,10 +392,19 @@ class MockBackend:
             return _json(record, 400, error_body("BAD_OPTION", str(exc)))
         if not isinstance(body, dict):
             return _json(record, 400, error_body("BAD_REQUEST", "the body must be a JSON object"))
+        if options.status == 204:
+            record.status = 204
+            record.completed = True
+            return Response(status_code=204)
         if options.status is not None:
             headers = {} if options.retry_after is None else {"Retry-After": options.retry_after}
-            return _json(record, options.status,
-                         status_error_body(options.status, options.format), headers)
+            error = status_error_body(options.status, options.format)
+            if options.echo_auth:  # into the message (standard shape) and beside it
+                echo = f"Authorization: {request.headers.get('authorization', '')}"
+                error["echo"] = echo
+                if isinstance(error.get("data"), dict):
+                    error["data"]["message"] += f" ({echo})"
+            return _json(record, options.status, error, headers)
         model = body.get("model")
         model = model if isinstance(model, str) else DEFAULT_MODEL
         created = int(time.time())

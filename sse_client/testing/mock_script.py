@@ -74,6 +74,10 @@ class MockOptions:
     fault_attempts: int = 1
     cut_after_bytes: int | None = None
     status: int | None = None
+    """Answer HTTP ``status`` (400-599 with the dialect's error body, or 204 with no body)."""
+    echo_auth: bool = False
+    """The ``status`` error body repeats the request's ``Authorization`` header, as proxies and
+    debug pages do: a client must not show the token it sent."""
     retry_after: str | None = None
     stall_after: int | None = None
     keepalive_only: bool = False
@@ -111,7 +115,7 @@ class MockOptions:
             value = getattr(self, name)
             if value is not None:
                 _check_range(name, value, 0, 1_000_000_000)
-        if self.status is not None:
+        if self.status is not None and self.status != 204:
             _check_range("status", self.status, 400, 599)
         if self.events is not None:
             _check_range("events", self.events, 1, MAX_EVENTS)
@@ -153,7 +157,7 @@ class MockOptions:
         for query_name, field in (("stutter", "stutter"), ("resume", "resume"), ("ids", "ids"),
                                   ("keepalive_only", "keepalive_only"), ("drip", "drip"),
                                   ("json", "json_reply"), ("gzip", "gzip"),
-                                  ("stamp", "stamp")):
+                                  ("stamp", "stamp"), ("echo_auth", "echo_auth")):
             if query_name in params:
                 fields[field] = _parse_flag(query_name, params[query_name])
         for name in ("format", "text", "retry_after"):
@@ -173,7 +177,7 @@ class MockOptions:
         if attempt <= self.fault_attempts:
             return self
         return dataclasses.replace(
-            self, cut_after_bytes=None, status=None, retry_after=None, stall_after=None,
+            self, cut_after_bytes=None, status=None, echo_auth=False, retry_after=None, stall_after=None,
             keepalive_only=False, malformed=None, drip=False, json_reply=False, error_event=None,
             gzip=False)
 
@@ -183,7 +187,7 @@ _QUERY_NAMES = frozenset({
     "format", "text", "chunk_chars", "delay_ms", "stutter", "ping_ms", "resume", "ids",
     "fault_attempts", "cut_after_bytes", "status", "retry_after", "stall_after",
     "keepalive_only", "malformed", "drip", "json", "error_event", "gzip", "session",
-    "events", "batch_bytes", "pace_hz", "stamp",
+    "events", "batch_bytes", "pace_hz", "stamp", "echo_auth",
 })
 
 MAX_EVENTS = 2_000_000
