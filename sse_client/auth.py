@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from sse_client.errors import StreamError, StreamErrorType
+from sse_client.classify import token_error
 
 TokenProvider = Callable[[], Any]
 
@@ -28,9 +28,7 @@ async def authorization(provider: TokenProvider | None) -> dict[str, str]:
         if inspect.isawaitable(token):
             token = await token
     except Exception as exc:  # a JS provider's rejection arrives as a JsException
-        raise StreamError(
-            "Could not get a sign-in token.", type=StreamErrorType.AUTH, retryable=False, cause=exc
-        ) from exc
+        raise token_error(exc) from exc
     if token is None or token == "":
         return {}
     return {"Authorization": f"Bearer {token}"}

@@ -1,9 +1,11 @@
 """How long to wait before the next attempt, and whether to make one: the retry policy as a value.
 
     policy = BackoffPolicy(max_retries=5)
-    if policy.should_retry(error, retries_used):
-        wait = policy.delay(retries_used + 1, random=rng.random, stream_retry_ms=parser_retry,
-                            retry_after=error.retry_after)
+    decision = policy.next(error, retries_used=used, healthy_for=seconds, random=rng.random,
+                           stream_retry_ms=parser_retry, circuit_allows=breaker_check)
+    match decision:
+        case Retry(delay, retries_used): ...wait `delay`, try again, remember `retries_used`
+        case GiveUp(reason): ...fall back or fail ("not_retryable", "retries_used_up", "circuit_open")
 
 Like urllib3's `Retry` and tenacity, the policy is an immutable value and the caller keeps the
 count; the random source comes in as an argument so tests assert exact delays. Jitter is "full
@@ -18,9 +20,29 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 from datetime import timezone
 
 from sse_client.errors import StreamError
+
+GiveUpReason = Literal["not_retryable", "retries_used_up", "circuit_open"]
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Try again after `delay` seconds; `retries_used` counts this retry."""
+
+    delay: float
+    retries_used: int
+
+
+@dataclass(frozen=True, slots=True)
+class GiveUp:
+    """Stop streaming: the error cannot be helped by retrying ("not_retryable"), the budget is
+    spent ("retries_used_up": streaming could not recover, the one failure a circuit breaker
+    counts), or the circuit breaker says streaming has been failing ("circuit_open")."""
+
+    reason: GiveUpReason
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -85,6 +107,31 @@ class BackoffPolicy:
         if retry_after is None:
             return jittered
         return max(jittered, min(max(retry_after, 0.0), self.retry_after_cap))
+
+    def next(
+        self,
+        error: StreamError,
+        *,
+        retries_used: int,
+        healthy_for: float,
+        random: Callable[[], float],
+        stream_retry_ms: int | None = None,
+        circuit_allows: Callable[[], bool] = lambda: True,
+    ) -> Retry | GiveUp:
+        """The decision after an attempt failed with `error`: the one place where retrying is
+        decided. `retries_used` retries were made before it, and it had streamed healthily for
+        `healthy_for` seconds (enough, and the budget starts afresh: see `budget_after`).
+        `circuit_allows` is asked last, only when a retry is otherwise due (asking it may turn
+        an open circuit half-open)."""
+        if not error.retryable:
+            return GiveUp("not_retryable")
+        used = self.budget_after(retries_used, healthy_for)
+        if not self.should_retry(error, used):
+            return GiveUp("retries_used_up")
+        if not circuit_allows():
+            return GiveUp("circuit_open")
+        delay = self.delay(used + 1, random=random, stream_retry_ms=stream_retry_ms, retry_after=error.retry_after)
+        return Retry(delay, used + 1)
 
     def should_retry(self, error: StreamError, retries_used: int) -> bool:
         """Whether to retry after `error`, with `retries_used` retries already made."""

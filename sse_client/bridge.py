@@ -35,9 +35,9 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sse_client.classify import internal_error, request_error
+from sse_client.classify import cancelled_error, internal_error, option_error, request_error
 from sse_client.config import ClientConfig
-from sse_client.errors import StreamError, StreamErrorType
+from sse_client.errors import StreamError
 from sse_client.fetch_transport import FetchTransport, js_to_py
 from sse_client.formats import Chunk, chat_event_to_dict
 from sse_client.redaction import Secrets
@@ -62,7 +62,7 @@ def configure(options: Any) -> Any:
     try:
         config = _service.config.with_options(_to_py(options) or {})
     except (ValueError, TypeError) as exc:
-        return _js({"ok": False, "error": StreamError(str(exc), type=StreamErrorType.CLIENT).to_dict()})
+        return _js(_failure(option_error(str(exc))))
     _service = SSEService(_service.transport, config, secrets=_secrets)
     return _js({"ok": True})
 
@@ -77,7 +77,7 @@ def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal
 
     def cancelled() -> Outcome:
         # Cancelled before the service could report it (the signal was already aborted).
-        error = _cancelled_error()
+        error = cancelled_error()
         try:
             report({"state": "cancelled", "message": error.message, "error": error.to_dict()})
         except Exception:  # an onStatus that throws cannot change the outcome
@@ -106,7 +106,7 @@ def start_stream(url: str, init: Any, on_open: Any, on_event: Any, on_done: Any,
     except Exception as exc:
         _settle(on_done, _failure(request_error(f"its options could not be read ({exc}).")))
         return
-    _start(stream, on_done, signal, lambda: _failure(_cancelled_error()))
+    _start(stream, on_done, signal, lambda: _failure(cancelled_error()))
 
 
 def request_headers(headers: Any, on_done: Any) -> None:
@@ -120,7 +120,7 @@ def request_headers(headers: Any, on_done: Any) -> None:
 
     task = assemble()
     # The headers go to the page's own fetch(): the one outcome not redacted, on purpose.
-    _start(task, on_done, None, lambda: _failure(_cancelled_error()), redact=lambda outcome: not outcome["ok"])
+    _start(task, on_done, None, lambda: _failure(cancelled_error()), redact=lambda outcome: not outcome["ok"])
 
 
 def _start(coroutine: Any, on_done: Any, signal: Any, cancelled: Callable[[], Outcome],
@@ -169,10 +169,6 @@ def _cancel_on_abort(signal: Any, task: asyncio.Task[Any]) -> Callable[[], None]
         listener.destroy()
 
     return release
-
-
-def _cancelled_error() -> StreamError:
-    return StreamError("The chat was cancelled.", type=StreamErrorType.CANCELLED)
 
 
 def _failure(error: StreamError) -> Outcome:

@@ -28,12 +28,21 @@ from typing import Any
 
 from sse_client.assembler import ReplyAssembler
 from sse_client.auth import authorization
-from sse_client.backoff import parse_retry_after
+from sse_client.backoff import GiveUp, parse_retry_after
 from sse_client.circuit import CircuitBreaker
-from sse_client.classify import classify_status, classify_stream_error, network_error, request_error
+from sse_client.classify import (
+    classify_status,
+    classify_stream_error,
+    deadline_error,
+    different_reply_error,
+    exhausted_error,
+    network_error,
+    no_reply_error,
+    request_error,
+)
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.heartbeat import HeartbeatMonitor, deadline_error
+from sse_client.heartbeat import HeartbeatMonitor
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
 from sse_client.formats import (
@@ -51,6 +60,11 @@ from sse_client.redaction import Secrets
 from sse_client.transport import HttpRequest, HttpResponse, Transport, media_type
 
 ChunkCallback = Callable[[str], object]
+
+_GIVE_UP_MESSAGES = {
+    "retries_used_up": "The stream could not be completed.",
+    "circuit_open": "Streaming has been failing; skipping it for a while.",
+}
 Sleep = Callable[[float], Awaitable[None]]
 
 _JSON = "application/json"
@@ -114,25 +128,29 @@ class ChatRun:
                 if error.type is StreamErrorType.CANCELLED:
                     raise
                 error.attempt = self.attempt
-                if not error.retryable:
-                    raise
-                self.causes.append(error)
-                self.breaker.record_failure(self.clock())
-                healthy_for = 0.0 if self._progress_since is None else self.clock() - self._progress_since
-                retries_used = policy.budget_after(retries_used, healthy_for)
-                if not policy.should_retry(error, retries_used):
-                    if not self.config.fallback:
-                        raise self._exhausted()
-                    return await self._fallback("The stream could not be completed.", error)
-                if self.config.fallback and not self.breaker.allow_streaming(self.clock()):
-                    return await self._fallback("Streaming has been failing; skipping it for a while.", error)
-                retries_used += 1
-                delay = policy.delay(
-                    retries_used,
+                now = self.clock()
+                decision = policy.next(
+                    error,
+                    retries_used=retries_used,
+                    healthy_for=0.0 if self._progress_since is None else now - self._progress_since,
                     random=self.config.random,
                     stream_retry_ms=self.parser.retry,
-                    retry_after=error.retry_after,
+                    circuit_allows=lambda: not self.config.fallback or self.breaker.allow_streaming(now),
                 )
+                if isinstance(decision, GiveUp):
+                    if decision.reason == "not_retryable":
+                        raise
+                    self.causes.append(error)
+                    if decision.reason == "retries_used_up":
+                        # Streaming could not recover this chat: the one failure the circuit
+                        # breaker counts (a stream cut after a healthy stretch, then resumed,
+                        # is no failure of streaming).
+                        self.breaker.record_failure(now)
+                    if not self.config.fallback:
+                        raise self._exhausted()
+                    return await self._fallback(_GIVE_UP_MESSAGES[decision.reason], error)
+                self.causes.append(error)
+                retries_used, delay = decision.retries_used, decision.delay
                 self.lifecycle.reconnecting(attempt=self.attempt + 1, delay=delay, cause=error)
                 await self.sleep(delay)
                 # Whatever the backend resends from here up to the last id seen is a replay.
@@ -222,7 +240,7 @@ class ChatRun:
             if self.normalizer.has_end_marker:
                 raise network_error("the stream ended before the reply was complete")
             if self.assembler.replaying_text:
-                raise _different_reply()
+                raise different_reply_error()
         finally:
             await response.aclose()
 
@@ -250,14 +268,14 @@ class ChatRun:
                     pending.append(text)
                 elif assembler.diverged:
                     self._flush(pending)
-                    raise _different_reply()
+                    raise different_reply_error()
                 continue
             self._flush(pending)  # the text before a status, an end or an error comes first
             if isinstance(event, Status):
                 lifecycle.backend_status(event.message, event.progress)
             elif isinstance(event, Complete):
                 if assembler.replaying_text:
-                    raise _different_reply()  # it ended before it had resent the text shown
+                    raise different_reply_error()  # it ended before it had resent the text shown
                 self._finish_with(event.final_response)
                 return False
             elif isinstance(event, ErrorReport):
@@ -267,7 +285,7 @@ class ChatRun:
             # The dialect's last frame carried text and the end together (Gemini's
             # finishReason): the reply is complete, whether or not the server closes now.
             if assembler.replaying_text:
-                raise _different_reply()
+                raise different_reply_error()
             self._finish_with(None)
             return False
         reader.merge_text = not assembler.replaying  # read as the next piece is decoded
@@ -310,24 +328,11 @@ class ChatRun:
         if isinstance(answer, ErrorReport):
             raise classify_stream_error(answer.code, answer.message, attempt=self.attempt)
         if answer is None:
-            raise StreamError("The server's answer holds no reply.", type=StreamErrorType.PARSE, retryable=False)
+            raise no_reply_error()
         return answer
 
     def _exhausted(self) -> StreamError:
-        """Every way to the reply failed: MAX_RETRIES_EXCEEDED, with each attempt's error.
-        A single attempt (no retries configured, no fallback) fails with its own error."""
-        last = self.causes[-1]
-        if len(self.causes) == 1:
-            return last
-        return StreamError(
-            f"The reply could not be completed after {len(self.causes)} attempts. {last.message}",
-            type=StreamErrorType.MAX_RETRIES_EXCEEDED,
-            retryable=False,
-            status=last.status,
-            attempt=len(self.causes),
-            cause=last,
-            causes=list(self.causes),
-        )
+        return exhausted_error(self.causes)
 
     async def _check_status(self, response: HttpResponse) -> None:
         if not 200 <= response.status < 300:
@@ -392,13 +397,3 @@ def _encode(request: Mapping[str, Any]) -> bytes:
 def _clip_reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 120 else text[:119] + "…"
-
-
-def _different_reply() -> StreamError:
-    """A stream without ids, started again after a cut, did not resend the text shown."""
-    return StreamError(
-        "The connection was cut, and the server, which cannot resume a reply, sent a "
-        "different one; the text shown so far is all of the reply.",
-        type=StreamErrorType.SERVER,
-        retryable=False,
-    )

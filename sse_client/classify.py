@@ -21,11 +21,23 @@ prove it. Sans-I/O: imports neither asyncio nor js.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.heartbeat import DEADLINE_MESSAGES
 
 _T = StreamErrorType
+
+# What a user is told when each heartbeat deadline passes; fetches aborted with the reason
+# "timeout:<name>" say the same (classify_js_error).
+DEADLINE_MESSAGES: Mapping[str, str] = MappingProxyType(
+    {
+        "first_byte": "The server did not answer in time.",
+        "idle": "The connection went silent.",
+        "no_progress": "The server stopped sending the reply.",
+        "total": "The reply took too long.",
+    }
+)
 
 # Longest backend text carried into a message or cause: an HTML error page is not a message.
 _MAX_DETAIL = 300
@@ -247,7 +259,7 @@ def classify_stream_error(code: str, message: str, attempt: int | None = None) -
     (retried). A code that is an HTTP status (LangServe's `status_code`, Gemini's numeric code,
     "429") is read as that status would be. The message is the backend's own when it sent one."""
     code_text = str(code).strip()
-    if code_text.isascii() and code_text.isdigit() and 100 <= int(code_text) <= 599:
+    if code_text.isascii() and code_text.isdigit() and len(code_text) == 3 and 100 <= int(code_text) <= 599:
         kind, retryable, default = _status_row(int(code_text))
     else:
         kind = _STREAM_CODES.get(code_text.lower(), _T.SERVER)
@@ -313,6 +325,71 @@ def classify_parse_error(reason: str, attempt: int | None = None) -> StreamError
         retryable=False,
         attempt=attempt,
         cause=_clip(reason) or "unreadable stream",
+    )
+
+
+def deadline_error(which: str, *, attempt: int | None = None) -> StreamError:
+    """The TIMEOUT error for heartbeat deadline `which`; retryable, with the deadline as its
+    cause."""
+    if which not in DEADLINE_MESSAGES:
+        raise ValueError(f"unknown deadline {which!r}; known: {', '.join(DEADLINE_MESSAGES)}")
+    return StreamError(DEADLINE_MESSAGES[which], type=_T.TIMEOUT, retryable=True, attempt=attempt, cause=which)
+
+
+def cancelled_error(*, attempt: int | None = None) -> StreamError:
+    """The error of a chat the caller cancelled: CANCELLED, not retried."""
+    return StreamError("The chat was cancelled.", type=_T.CANCELLED, retryable=False, attempt=attempt)
+
+
+def option_error(problem: str) -> StreamError:
+    """The error for an option `configure()` cannot take: CLIENT, saying which and why."""
+    return StreamError(problem, type=_T.CLIENT, retryable=False)
+
+
+def token_error(cause: BaseException) -> StreamError:
+    """The error for a token provider (`getToken`) that failed: AUTH, not retried (without a
+    token the request cannot succeed)."""
+    return StreamError("Could not get a sign-in token.", type=_T.AUTH, retryable=False, cause=cause)
+
+
+def not_an_event_stream_error(content_type: str | None, status: int) -> StreamError:
+    """The error for a streaming answer that is not an event stream: PARSE, not retried."""
+    return StreamError(
+        f"The server answered with {content_type or 'no content type'}, not an event stream.",
+        type=_T.PARSE, retryable=False, status=status,
+    )
+
+
+def no_reply_error() -> StreamError:
+    """The error for a non-streaming answer that holds no reply in any dialect: PARSE."""
+    return StreamError("The server's answer holds no reply.", type=_T.PARSE, retryable=False)
+
+
+def different_reply_error() -> StreamError:
+    """A stream without ids, started again after a cut, did not resend the text shown: SERVER,
+    not retried (what was shown is all there is of the reply)."""
+    return StreamError(
+        "The connection was cut, and the server, which cannot resume a reply, sent a "
+        "different one; the text shown so far is all of the reply.",
+        type=_T.SERVER,
+        retryable=False,
+    )
+
+
+def exhausted_error(causes: list[StreamError]) -> StreamError:
+    """Every way to the reply failed: MAX_RETRIES_EXCEEDED with each attempt's error, or the one
+    error itself when there was a single attempt."""
+    last = causes[-1]
+    if len(causes) == 1:
+        return last
+    return StreamError(
+        f"The reply could not be completed after {len(causes)} attempts. {last.message}",
+        type=_T.MAX_RETRIES_EXCEEDED,
+        retryable=False,
+        status=last.status,
+        attempt=len(causes),
+        cause=last,
+        causes=list(causes),
     )
 
 

@@ -25,26 +25,13 @@ Sans-I/O: imports neither asyncio nor js; every reading of the clock comes in as
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
-from sse_client.errors import StreamError, StreamErrorType
+from sse_client.classify import deadline_error
+from sse_client.errors import StreamError
 
 # The deadlines by name, in the order that breaks ties when two pass at the same moment.
 DEADLINE_NAMES: tuple[str, ...] = ("first_byte", "idle", "no_progress", "total")
-
-# What a user is told when each deadline passes. classify.py reuses these for fetches aborted
-# with the reason "timeout:<name>", so both paths say the same thing.
-DEADLINE_MESSAGES: Mapping[str, str] = MappingProxyType(
-    {
-        "first_byte": "The server did not answer in time.",
-        "idle": "The connection went silent.",
-        "no_progress": "The server stopped sending the reply.",
-        "total": "The reply took too long.",
-    }
-)
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Deadlines:
@@ -153,12 +140,3 @@ class HeartbeatMonitor:
 def _camel_case(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-def deadline_error(which: str, *, attempt: int | None = None) -> StreamError:
-    """The TIMEOUT error for deadline `which`; retryable, with the deadline as its cause."""
-    if which not in DEADLINE_MESSAGES:
-        raise ValueError(f"unknown deadline {which!r}; known: {', '.join(DEADLINE_NAMES)}")
-    return StreamError(
-        DEADLINE_MESSAGES[which], type=StreamErrorType.TIMEOUT, retryable=True, attempt=attempt, cause=which
-    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
-from sse_client.errors import StreamError, StreamErrorType
+from sse_client.classify import not_an_event_stream_error
 from sse_client.formats.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
 from sse_client.formats import ChatEvent, PayloadNormalizer
@@ -42,12 +42,7 @@ class SSEStreamReader:
     ) -> None:
         content_type = media_type(response)
         if content_type != EVENT_STREAM:
-            raise StreamError(
-                f"The server answered with {content_type or 'no content type'}, not an event stream.",
-                type=StreamErrorType.PARSE,
-                retryable=False,
-                status=response.status,
-            )
+            raise not_an_event_stream_error(content_type, response.status)
         self.response = response
         self.parser = parser or EventStreamParser()
         self.parser.reset()  # a new connection starts a new stream; the last event id stays

@@ -21,7 +21,7 @@ from sse_client.circuit import CircuitBreaker
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.auth import authorization
-from sse_client.classify import callback_error, classify_status, internal_error
+from sse_client.classify import callback_error, cancelled_error, classify_status, internal_error
 from sse_client.formats import PayloadNormalizer
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
@@ -95,8 +95,7 @@ class SSEService:
             )
             text = await run.run()
         except asyncio.CancelledError:
-            cancelled = StreamError("The chat was cancelled.", type=StreamErrorType.CANCELLED,
-                                    attempt=None if run is None else run.attempt)
+            cancelled = cancelled_error(attempt=None if run is None else run.attempt)
             _end(lambda: lifecycle.cancelled(cancelled))
             raise cancelled from None
         except StreamError as error:

@@ -6,7 +6,7 @@ from __future__ import annotations
 class StutterFilter:
     """Turns a cumulative ("stuttering") sequence of chunk texts back into deltas.
 
-    The mode is decided at the second non-empty chunk: if it extends the text so far, the
+    The mode is decided at the first non-empty chunk that differs from the first: if it extends the text so far, the
     upstream repeats itself and every later chunk is cut to its new part. A delta stream whose
     second chunk happens to start with the whole first one would be misread; with real model
     output that does not happen.
@@ -29,6 +29,11 @@ class StutterFilter:
         if self.cumulative is None:
             if not text:
                 self._text = content
+                return content
+            if content == text:
+                # The same text again tells nothing: a delta stream repeating a word, or the
+                # first chunk of a stream that started again after a reconnect (which the
+                # assembler drops by its id). Still undecided.
                 return content
             self.cumulative = len(content) > len(text) and content.startswith(text)
             if not self.cumulative:

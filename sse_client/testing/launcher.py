@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -46,14 +46,17 @@ def server_process(
     cwd: Path | None = None,
     stderr: IO[bytes] | None = None,
     timeout: float = 30.0,
+    program: Sequence[str] | None = None,
 ) -> Iterator[str]:
     """`python <arguments(port)>` on a free port, serving 127.0.0.1; yields its base URL once
     `health_path` answers, and stops it afterwards. If it dies first, the error says what it
-    printed (its standard error goes to `stderr` if given, where the caller can read it)."""
+    printed (its standard error goes to `stderr` if given, where the caller can read it).
+    `program` runs another program than this Python (e.g. `["node"]`) with the arguments."""
     port = free_port()
+    command = [*(program if program is not None else [sys.executable]), *arguments(port)]
     with contextlib.ExitStack() as stack:
         errors = stderr if stderr is not None else stack.enter_context(tempfile.TemporaryFile())
-        process = subprocess.Popen([sys.executable, *arguments(port)], cwd=cwd,
+        process = subprocess.Popen(command, cwd=cwd,
                                    stdout=subprocess.DEVNULL, stderr=errors)
         base = f"http://127.0.0.1:{port}"
         try:

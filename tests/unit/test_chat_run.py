@@ -445,17 +445,36 @@ def test_an_open_circuit_goes_straight_to_the_fallback_then_lets_one_trial_throu
         backoff=BackoffPolicy(max_retries=1),
         circuit=CircuitPolicy(failure_threshold=2, cool_down=60.0),
     )
-    assert run.chat() == REPLY  # two failed streaming attempts open the circuit, then fallback
-    assert [b["stream"] for b in run.bodies] == [True, True, False]
+    assert run.chat() == REPLY  # streaming gave up (2 attempts): one failure, then the fallback
+    assert run.service.breaker.state == "closed"
+    assert run.chat() == REPLY  # the second chat whose streaming gave up opens the circuit
+    assert [b["stream"] for b in run.bodies] == [True, True, False, True, True, False]
+    assert run.service.breaker.state == "open"
 
     assert run.chat() == REPLY  # open: no streaming attempt at all
-    assert [b["stream"] for b in run.bodies][3:] == [False]
+    assert [b["stream"] for b in run.bodies][6:] == [False]
 
     run.now += 61.0
     streaming_ok = True
     assert run.chat() == REPLY  # half-open: one trial streams, and closes the circuit
-    assert [b["stream"] for b in run.bodies][4:] == [True]
+    assert [b["stream"] for b in run.bodies][7:] == [True]
     assert run.service.breaker.state == "closed"
+
+
+def test_streams_cut_after_a_healthy_stretch_and_resumed_do_not_open_the_circuit() -> None:
+    # Each chat's first connection streams half the reply, then is cut; the reconnect resumes.
+    def handler(request: HttpRequest) -> MockResponse:
+        events = standard_events()
+        if request.headers.get("Last-Event-ID") is None:
+            return MockResponse(200, SSE, [*events[:3], cut()])
+        return MockResponse(200, SSE, after(events, request))
+
+    run = Run(handler, deadlines=NO_DEADLINES, circuit=CircuitPolicy(failure_threshold=2, cool_down=60.0))
+    for _ in range(5):
+        run.chunks.clear()
+        assert run.chat() == REPLY and "".join(run.chunks) == REPLY
+    assert run.service.breaker.state == "closed"
+    assert all(b["stream"] for b in run.bodies)  # never the fallback
 
 
 # --- heartbeat deadlines (virtual time: exact, and never racing a busy machine) ---------------
@@ -714,3 +733,24 @@ def test_a_piece_handed_over_after_the_watchdog_fired_is_not_even_parsed(
     loop.close()
     assert handed == [False] and chunks == PIECES
     assert transport.requests[1].headers["Last-Event-ID"] == "0"
+
+
+def test_a_chat_cut_again_and_again_after_healthy_stretches_keeps_streaming_and_the_circuit_closed() -> None:
+    # Five cuts in one chat, each after more than healthyAfter of streaming: every cut starts a
+    # fresh retry budget, streaming recovers every time, and none of it is a failure of
+    # streaming for the circuit (with the threshold at 5, counting them would open it).
+    pieces = [f"p{n} " for n in range(8)]
+    events = standard_events(pieces)
+
+    def handler(request: HttpRequest) -> MockResponse:
+        rest = after(events, request)
+        if len(run.transport.requests) <= 5:
+            return MockResponse(200, SSE, [rest[0], 11.0, cut()])
+        return MockResponse(200, SSE, rest)
+
+    run = VirtualTimeRun(handler, deadlines=NO_DEADLINES,
+                         backoff=BackoffPolicy(max_retries=1, healthy_after=10.0),
+                         circuit=CircuitPolicy(failure_threshold=5, cool_down=60.0))
+    assert run.chat() == "".join(pieces)
+    assert all(b["stream"] for b in run.bodies) and len(run.bodies) == 6  # no fallback
+    assert run.service.breaker.state == "closed"
