@@ -15,7 +15,9 @@ Markdown section (`run()`), printed by the command line:
    (c) the native `EventSource` (GET), and (d) `fetch` reading bytes only (the ceiling). Flat
    out: events/s from the request to the last callback, median of interleaved runs. At LLM
    pace (100 events/s, `server_ms` stamped into each event by the server right before the
-   write): latency from the write to the callback, p50 and p99.
+   write): latency from the write to the callback, p50 and p99. Then every dialect of the mock
+   backend, one event per write from an independent Node event server (bench/event_server.mjs):
+   (a) against (b) reading that dialect (bench/dialect_bench.py).
 2. Our parser alone in the page under Pyodide: `EventStreamParser.feed` over the three corpora in
    1,460-byte pieces, MB/s (10^6 bytes/s), timed inside Python; CPython in this process alongside.
 3. Where the time of (a) goes, per event, inside Pyodide (a stage-by-stage decomposition and
@@ -50,11 +52,14 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sse_client.testing.launcher import http_server_thread, mock_backend_process
+
+if TYPE_CHECKING:
+    from bench.dialect_bench import DialectThroughput
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -83,12 +88,16 @@ class Plan:
     startup_runs: int  # cold + warm, per page
     memory_events: int  # the one long stream of the memory run
     memory_chats: int  # the chats in a row of the memory run
+    dialect_events: int  # events in each stream of the per-dialect run (one event per write)
+    dialect_rounds: int  # measured rounds of every dialect and client
 
 
 FULL = Plan(flat_events=20_000, flat_runs=5, paced_events=300, paced_runs=3, pace_hz=100,
-            parser_runs=7, startup_runs=5, memory_events=100_000, memory_chats=200)
+            parser_runs=7, startup_runs=5, memory_events=100_000, memory_chats=200,
+            dialect_events=20_000, dialect_rounds=5)
 QUICK = Plan(flat_events=2_000, flat_runs=3, paced_events=100, paced_runs=1, pace_hz=100,
-             parser_runs=3, startup_runs=2, memory_events=10_000, memory_chats=20)
+             parser_runs=3, startup_runs=2, memory_events=10_000, memory_chats=20,
+             dialect_events=1_000, dialect_rounds=2)
 
 # Targets (ratios within this run).
 STARTUP_BUDGET_MS = 150.0
@@ -594,6 +603,7 @@ class Results:
     pyodide_version: str
     throughput: Throughput
     latency: Latency
+    dialects: DialectThroughput
     parser: list[ParserRun]
     diagnosis: Diagnosis
     startup: Startup
@@ -610,6 +620,8 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
     except ImportError:
         raise SystemExit("browser_bench: Playwright is missing; run it with the project's "
                          ".venv/bin/python (python3 build.py test sets it up)") from None
+    from bench import dialect_bench  # lazily, as bench.corpora: it imports this module
+
     chromium = find_chromium()
     if not (EVENTSOURCE_PARSER / "dist" / "stream.js").exists():
         raise SystemExit("browser_bench: node_modules/eventsource-parser is missing; run npm ci")
@@ -617,7 +629,9 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
     build()
     blobs = corpora_blobs()
     started = time.monotonic()
-    with mock_backend() as backend, static_site(blobs) as site, sync_playwright() as playwright:
+    with mock_backend() as backend, static_site(blobs) as site, \
+            dialect_bench.event_server(events=plan.dialect_events) as event_server, \
+            sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context()
@@ -629,10 +643,16 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
             throughput = measure_throughput(page, backend, plan)
             say("latency at LLM pace ...")
             latency = measure_latency(page, backend, plan)
+            say("throughput per dialect, one event per write ...")
+            dialects = dialect_bench.measure(page, event_server, events=plan.dialect_events,
+                                             rounds=plan.dialect_rounds)
             say("parser alone ...")
             parser = measure_parser(page, site, plan)
             say("diagnosis of (a) ...")
             diagnosis = diagnose(page, site, backend, plan)
+            say("diagnosis of (a) per dialect ...")
+            dialects = replace(dialects, probes=dialect_bench.probe(
+                page, site, events=plan.dialect_events, server=event_server))
             context.close()
             say("start-up ...")
             startup = measure_startup(browser, site, plan)
@@ -643,8 +663,8 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
             browser.close()
     return report(Results(
         plan=plan, quick=quick, browser_version=browser_version, pyodide_version=pyodide_version,
-        throughput=throughput, latency=latency, parser=parser, diagnosis=diagnosis,
-        startup=startup, memory=memory, seconds=time.monotonic() - started))
+        throughput=throughput, latency=latency, dialects=dialects, parser=parser,
+        diagnosis=diagnosis, startup=startup, memory=memory, seconds=time.monotonic() - started))
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -657,6 +677,9 @@ def report(results: Results) -> str:
     body: list[str] = []
     body += _throughput_section(r, targets)
     body += _latency_section(r, targets)
+    from bench import dialect_bench
+
+    body += dialect_bench.section(r.dialects, targets)
     body += _parser_section(r, targets)
     body += _diagnosis_section(r)
     body += _startup_section(r, targets)
@@ -669,7 +692,8 @@ def report(results: Results) -> str:
         f"eventsource-parser {_npm_version(EVENTSOURCE_PARSER)}; {platform.machine()}, "
         f"{os.cpu_count()} cores shared with other work, so every comparison is within this one "
         f"run (medians of interleaved runs). The pages come from the harness's static server, "
-        f"the stream from the mock backend on another port (another origin, with CORS). "
+        f"the streams from the mock backend and, per dialect, from a Node event server, each on "
+        f"another port (another origin, with CORS). "
         f"Harness run time {r.seconds:.0f} s.",
         "",
         "### Targets",
@@ -1031,9 +1055,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"a smaller run: {QUICK.flat_events:,} events flat out, "
                              f"{QUICK.paced_events} paced, {QUICK.startup_runs} start-up runs, "
                              f"{QUICK.memory_events:,} events and {QUICK.memory_chats} chats for "
-                             f"memory (the full run: {FULL.flat_events:,}, {FULL.paced_events} x "
-                             f"{FULL.paced_runs}, {FULL.startup_runs}, {FULL.memory_events:,}, "
-                             f"{FULL.memory_chats})")
+                             f"memory, {QUICK.dialect_events:,} events per dialect (the full run: "
+                             f"{FULL.flat_events:,}, {FULL.paced_events} x {FULL.paced_runs}, "
+                             f"{FULL.startup_runs}, {FULL.memory_events:,}, {FULL.memory_chats}, "
+                             f"{FULL.dialect_events:,} x {FULL.dialect_rounds})")
     parser.add_argument("--output", type=Path, default=None, metavar="FILE",
                         help="also write the Markdown to FILE")
     args = parser.parse_args(argv)

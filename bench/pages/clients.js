@@ -8,8 +8,10 @@
  *
  * (b) and (c) do the consumer work (a) does inside Python: JSON.parse each event's data, take
  * choices[0].delta.content and append it to a string. Every client stops at the OpenAI
- * "[DONE]" event, as (a) does. Times are performance.now() (ms since navigation start); an
- * arrival is performance.timeOrigin + performance.now(), the wall clock the server's
+ * "[DONE]" event, as (a) does. (b) reads the other dialects of the mock backend too, each with
+ * the few lines a JS user would write for it (DIALECTS below); `replay` serves any body from
+ * memory, one event per read, to all of them. Times are performance.now() (ms since navigation
+ * start); an arrival is performance.timeOrigin + performance.now(), the wall clock the server's
  * `server_ms` stamps are on (same machine).
  */
 import { EventSourceParserStream } from "/vendor/eventsource-parser/stream.js";
@@ -36,8 +38,75 @@ async function ours(endpoint, { arrivals = false } = {}) {
            arrivals: times };
 }
 
-/** (b) fetch -> TextDecoderStream -> EventSourceParserStream, as web developers write it today. */
-async function jsPipeline(url, { latencies = false } = {}) {
+/**
+ * How a JS user reads each dialect of the mock backend: one function per dialect, from an
+ * event's name and data to `{text, end, stamp}` (text to append, whether this event ends the
+ * reply, the `server_ms` stamp if the latency run wants one). JSON.parse and the field access the
+ * provider's docs show, nothing more. Dialects with no end event (legacy, raw) end at the close
+ * of the stream; so does LangServe, whose `end` event has no data line and so, by the spec, is
+ * never dispatched (eventsource-parser drops it as the browser does).
+ */
+const NOTHING = {};
+const END = { end: true };
+const DIALECTS = {
+  // Exactly the work (b) did before it read other dialects, so its numbers stay comparable.
+  openai(event, data) {
+    if (data === "[DONE]") return END;
+    const chunk = JSON.parse(data);
+    return { text: chunk.choices[0].delta.content, stamp: chunk.server_ms };
+  },
+  standard(event, data) {
+    const message = JSON.parse(data);
+    if (message.type === "chunk") return { text: message.data.content };
+    return message.type === "complete" ? END : NOTHING;
+  },
+  legacy(event, data) {
+    const message = JSON.parse(data);
+    return message.type === "status" ? NOTHING : { text: message.chunk };
+  },
+  raw(event, data) {
+    return { text: data };
+  },
+  responses(event, data) {
+    if (event === "response.output_text.delta") return { text: JSON.parse(data).delta };
+    return event === "response.completed" ? END : NOTHING;
+  },
+  anthropic(event, data) {
+    if (event === "message_stop") return END;
+    if (event !== "content_block_delta") return NOTHING;
+    const delta = JSON.parse(data).delta;
+    return delta.type === "text_delta" ? { text: delta.text } : NOTHING;
+  },
+  gemini(event, data) {
+    const candidate = JSON.parse(data).candidates[0];
+    let text = "";
+    for (const part of candidate.content.parts) if (part.text) text += part.text;
+    return { text, end: candidate.finishReason !== undefined };
+  },
+  vercel(event, data) {
+    if (data === "[DONE]") return END;
+    const part = JSON.parse(data);
+    return part.type === "text-delta" ? { text: part.delta } : NOTHING;
+  },
+  tgi(event, data) {
+    const frame = JSON.parse(data);
+    const text = frame.token.special ? "" : frame.token.text;
+    return { text, end: frame.generated_text !== null };
+  },
+  llamacpp(event, data) {
+    const frame = JSON.parse(data);
+    return { text: frame.content, end: frame.stop };
+  },
+  langserve(event, data) {
+    return event === "data" ? { text: JSON.parse(data) } : event === "end" ? END : NOTHING;
+  },
+};
+
+/** (b) fetch -> TextDecoderStream -> EventSourceParserStream, as web developers write it today,
+ * reading `dialect` (one of DIALECTS). `events` counts the events that brought text. */
+async function jsPipeline(url, { latencies = false, dialect = "openai" } = {}) {
+  const read = DIALECTS[dialect];
+  if (!read) throw new Error(`no JS reader for dialect ${dialect}`);
   const lags = latencies ? [] : null;
   let events = 0, text = "", last = 0;
   const start = performance.now();
@@ -54,17 +123,16 @@ async function jsPipeline(url, { latencies = false } = {}) {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (value.data === "[DONE]") {
-      reader.cancel(); // as (a) does: stop reading and let the connection go
-      break;
-    }
-    const chunk = JSON.parse(value.data);
-    const content = chunk.choices[0].delta.content;
+    const { text: content, end, stamp } = read(value.event, value.data);
     if (content) {
       text += content;
       events++;
       last = performance.now();
-      if (lags) lags.push(performance.timeOrigin + last - chunk.server_ms);
+      if (lags) lags.push(performance.timeOrigin + last - stamp);
+    }
+    if (end) {
+      reader.cancel(); // as (a) does: stop reading and let the connection go
+      break;
     }
   }
   return { ms: last - start, events, ok: text === expected, latencies: lags };
@@ -135,6 +203,49 @@ async function fetchOnly(url, { latencies = false } = {}) {
     }
   }
   return { ms: performance.now() - start, bytes, reads, latencies: lags };
+}
+
+/**
+ * Bodies replayed from memory, one event per read, instead of the network: `loadReplay(name,
+ * url)` fetches `url`'s body once and cuts it after every blank line (an event's end; never
+ * inside a UTF-8 sequence); `replay(name)` makes `fetch` answer every request with a stream of
+ * those pieces, pulled one per `read()`, and `replay(null)` puts the real `fetch` back. Both (a)
+ * and (b) look `fetch` up when they call it, so both read the same pieces, with no server
+ * sharing the machine and no batching by the network: the clients' own cost per event.
+ */
+const realFetch = globalThis.fetch;
+const replayBodies = new Map();
+
+async function loadReplay(name, url) {
+  const response = await realFetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify({ ...REQUEST, stream: true }),
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+  const encoder = new TextEncoder();
+  const pieces = (await response.text()).split(/(?<=\r\n\r\n|\n\n)/)
+    .map((piece) => encoder.encode(piece));
+  replayBodies.set(name, pieces);
+  return pieces.length;
+}
+
+function replay(name) {
+  if (name === null) {
+    globalThis.fetch = realFetch;
+    return;
+  }
+  const pieces = replayBodies.get(name);
+  globalThis.fetch = async () => {
+    let next = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (next < pieces.length) controller.enqueue(pieces[next++]);
+        else controller.close();
+      },
+    }, { highWaterMark: 0 });
+    return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+  };
 }
 
 /** Write a file (e.g. a corpus fetched from `url`) into Pyodide's file system. */
@@ -215,7 +326,7 @@ async function manyChats(endpoint, count, expectedLength) {
 
 window.bench = {
   ours, jsPipeline, eventSource, fetchOnly, fetchIntoPyodide, loadPythonModule, python,
-  pyodideMemory, memoryChat, manyChats, messageChannelHop,
+  pyodideMemory, memoryChat, manyChats, messageChannelHop, loadReplay, replay,
   setExpected(text) { expected = text; },
 };
 window.benchLoaded = true;

@@ -4,14 +4,19 @@ replies) are right. The benchmark itself runs only from its command line."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench import browser_bench
+from bench import browser_bench, dialect_bench
+from sse_client.testing.mock_dialects import FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,3 +59,119 @@ def test_static_site_serves_pages_wasm_and_blobs() -> None:
             with urllib.request.urlopen(request) as response:
                 assert response.headers["Content-Type"] == "application/wasm"
                 assert response.headers["Cache-Control"] == "max-age=3600"
+
+
+# --- the per-dialect section (bench/dialect_bench.py) -----------------------------------------
+
+
+def test_every_dialect_of_the_mock_has_a_js_reader_in_the_clients_page() -> None:
+    script = (ROOT / "bench" / "pages" / "clients.js").read_text(encoding="utf-8")
+    table = script[script.index("const DIALECTS = {"):script.index("\n};", script.index("const DIALECTS = {"))]
+    readers = set(re.findall(r"^  (\w+)\(event, data\) \{", table, flags=re.MULTILINE))
+    assert readers == set(FORMATS)
+
+
+def test_dialect_query_writes_one_event_per_write_and_names_its_reply() -> None:
+    query = dialect_bench.query("tgi", 7)
+    assert "batch_bytes" not in query and "delay_ms=0" in query and "format=tgi" in query
+    assert browser_bench.expected_reply(query) == "".join(
+        browser_bench.expected_pieces(query)) != ""
+    assert len(browser_bench.expected_pieces(query)) == 7
+
+
+def test_standard_and_openai_must_reach_one_and_a_half_the_others_parity() -> None:
+    assert {name: dialect_bench.target(name) for name in FORMATS} == {
+        name: 1.5 if name in ("standard", "openai") else 1.0 for name in FORMATS}
+
+
+def _runs(dialect: str, ours: float, js: float, *, ok: bool = True) -> dialect_bench.DialectRuns:
+    return dialect_bench.DialectRuns(
+        dialect=dialect, rates={"ours": [ours, ours * 2, ours / 2], "jsPipeline": [js],
+                                "fetchOnly": [50_000.0]},
+        replayed={"ours": [ours], "jsPipeline": [js], "fetchOnly": [500_000.0]}, pieces=12,
+        body_bytes=1_000, reads=[3, 5], ok={"ours": ok, "jsPipeline": True})
+
+
+def test_dialect_verdicts_use_the_medians_and_require_the_right_reply() -> None:
+    assert _runs("openai", 30_000, 20_000).ratio == 1.5
+    assert _runs("openai", 30_000, 20_000).met
+    assert not _runs("openai", 29_000, 20_000).met
+    assert _runs("tgi", 20_000, 20_000).met
+    assert not _runs("tgi", 40_000, 20_000, ok=False).met
+
+
+def test_dialect_section_states_worst_and_best_and_adds_its_two_targets() -> None:
+    result = dialect_bench.DialectThroughput(events=10, rounds=1, dialects=[
+        _runs("openai", 40_000, 20_000), _runs("tgi", 10_000, 20_000),
+        _runs("raw", 30_000, 20_000, ok=False)])
+    targets: list[tuple[str, str, bool]] = []
+    text = "\n".join(dialect_bench.section(result, targets))
+    assert "worst 0.50× (`tgi`), best 2.00× (`openai`); target met in 1 of 3" in text
+    assert "wrong reply: ours" in text
+    assert "Ratio (a)/(b) from memory: worst 0.50× (`tgi`), best 2.00× (`openai`)" in text
+    assert [(name.split(":")[0], measured, ok) for name, measured, ok in targets] == [
+        ("One event per write, every dialect",
+         "worst 0.50× (`tgi`), best 2.00× (`openai`); ≥ 1.0× in 1 of 3", False),
+        ("One event per write, `openai`", "`openai` 2.00×", True)]
+
+
+def test_rendered_streams_are_the_mocks_frames_one_event_each() -> None:
+    for dialect in FORMATS:
+        stream = dialect_bench.render_stream(dialect, 7)
+        frames = stream["frames"]
+        assert len(frames) >= 7
+        for frame in frames:  # one event per frame: it ends in the only blank line it has
+            ending = "\r\n\r\n" if frame.endswith("\r\n\r\n") else "\n\n"
+            assert frame.endswith(ending) and ending not in frame[:-len(ending)]
+    assert dialect_bench.render_stream("vercel", 3)["headers"] == {
+        "x-vercel-ai-ui-message-stream": "v1"}
+    assert dialect_bench.render_stream("openai", 3)["frames"][-1].endswith("data: [DONE]\n\n")
+
+
+def test_events_per_read_takes_the_median_run() -> None:
+    assert dialect_bench.events_per_read(1_000, [4, 10, 5]) == 200.0
+    assert dialect_bench.events_per_read(1_000, []) != dialect_bench.events_per_read(1_000, [])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="the event server needs Node")
+def test_event_server_writes_the_rendered_frames_with_cors() -> None:
+    with dialect_bench.event_server(events=5, dialects=["openai", "vercel"]) as server:
+        for dialect in ("openai", "vercel"):
+            expected = "".join(dialect_bench.render_stream(dialect, 5)["frames"]).encode()
+            for data in (None, b'{"stream": true}'):  # GET (EventSource) and POST
+                request = urllib.request.Request(dialect_bench.stream_url(server, dialect),
+                                                 data=data, headers={"Origin": "http://a.test"})
+                with urllib.request.urlopen(request) as response:
+                    assert response.read() == expected
+                    assert response.headers["Content-Type"].startswith("text/event-stream")
+                    assert response.headers["Cache-Control"] == "no-cache"
+                    assert response.headers["Access-Control-Allow-Origin"] == "*"
+                    if dialect == "vercel":
+                        assert response.headers["x-vercel-ai-ui-message-stream"] == "v1"
+        asked = "authorization, idempotency-key, last-event-id, content-type"
+        preflight = urllib.request.Request(
+            dialect_bench.stream_url(server, "openai"), method="OPTIONS",
+            headers={"Origin": "http://a.test", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": asked})
+        with urllib.request.urlopen(preflight) as response:
+            assert response.status == 204
+            assert response.headers["Access-Control-Allow-Headers"] == asked
+            assert "POST" in response.headers["Access-Control-Allow-Methods"]
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(dialect_bench.stream_url(server, "tgi"))
+        assert missing.value.code == 404
+
+
+def test_dialect_section_shows_the_mock_run_only_as_a_reference() -> None:
+    runs = dataclasses.replace(
+        _runs("openai", 40_000, 20_000),
+        mock_rates={"ours": [50_000.0], "jsPipeline": [50_000.0], "fetchOnly": [55_000.0]},
+        mock_reads=[2_000, 2_500])
+    result = dialect_bench.DialectThroughput(events=10_000, rounds=1, dialects=[runs])
+    text = "\n".join(dialect_bench.section(result, []))
+    assert "For reference only (not the verdict)" in text
+    assert "| `openai` | 50,000 | 50,000 | 1.00× | 55,000 | 2,250 | 4.4 |" in text
+    assert "2,500.0 to 2,500.0 per read of (d)" in text  # 10,000 events in a median of 4 reads
+    without = "\n".join(dialect_bench.section(dataclasses.replace(
+        result, dialects=[_runs("openai", 40_000, 20_000)]), []))
+    assert "For reference only" not in without
