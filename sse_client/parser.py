@@ -187,6 +187,11 @@ class EventStreamParser:
         return events
 
     @property
+    def after_cr(self) -> bool:
+        """Whether the bytes fed so far end in a CR, whose LF pair may start the next piece."""
+        return self._skip_lf
+
+    @property
     def at_event_boundary(self) -> bool:
         """Whether the bytes fed so far end right after a dispatch (or a blank line): no
         partial line, field or event is held, so the next bytes start a new event."""

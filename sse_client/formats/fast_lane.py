@@ -30,8 +30,8 @@ at a time up to the first that does not fit.
 The text of a run comes as one `Chunk`, carrying the last event ID (and the last index) after
 it: that is only right for a caller that needs no per-event ids, so `ChatRun` uses the lane
 only while `ReplyAssembler.replaying` is false. The lane's coupling to the rest is narrow:
-`PayloadNormalizer.frame_shape()` and `max_index`, and the parser's `at_event_boundary` and
-`dispatched_elsewhere`. Sans-I/O.
+`PayloadNormalizer.frame_shape()` and `max_index`, and the parser's `at_event_boundary`,
+`after_cr` and `dispatched_elsewhere`. Sans-I/O.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import re
 
 from sse_client.parser import EventStreamParser
 from sse_client.formats.events import ChatEvent, Chunk
-from sse_client.formats.frame_template import INDEX, TEXT, FrameShape
+from sse_client.formats.frame_template import INDEX, RAW, TEXT, FrameShape
 from sse_client.formats.normalizer import PayloadNormalizer
 
 _CR = 0x0D
@@ -52,7 +52,9 @@ _FRAME_END = b"\n\n"
 # an optional `id` line (the parser's `id` rule ignores a value with NUL), then the `event`
 # line the shape was learned with, if any, then the `data` field name (one space or none).
 _ID_LINE = rb"(id:[^\n\x00]*\n)?"
-_DATA_FIELD = rb"(data: ?)"
+# The space is taken if it is there (possessive: never given back), as the spec strips it: a raw
+# text line may begin with another space, which is its own.
+_DATA_FIELD = rb"(data: ?+)"
 # Frames read the general way at the start of a stream before the lane is tried: an OpenAI
 # stream shows its shape in three (a role-only delta, then two content deltas, the second of
 # which tells that it is not stuttering).
@@ -75,6 +77,7 @@ class FastLane:
         self._fixed = 0  # the bytes of a matched frame besides its groups
         self._text = 0  # where the text literal is among a match's groups
         self._index = 0  # where the chunk index is among them (0: no index)
+        self._raw = False  # the frames are raw text, not JSON
 
     def decode(self, chunk: bytes) -> tuple[list[ChatEvent], int]:
         """The chat events of the next piece of the stream, and how many server-sent events
@@ -87,9 +90,10 @@ class FastLane:
         if len(chunk) < self.min_bytes or len(chunk) > parser.max_event_bytes:
             return self._general(chunk)
         if _CR in chunk:
-            # A lone CR, or one that ends the piece (the LF of its pair may start the next),
-            # is left to the parser.
-            if chunk[-1] == _CR or chunk.count(_CR_BYTE) != chunk.count(_CRLF):
+            # A lone CR, one that ends the piece (the LF of its pair may start the next), or a
+            # piece after one that ended in CR (its first LF may be that pair, which turning a
+            # CRLF into LF would lose), is left to the parser.
+            if chunk[-1] == _CR or parser.after_cr or chunk.count(_CR_BYTE) != chunk.count(_CRLF):
                 return self._general(chunk)
             chunk = chunk.replace(_CRLF, b"\n")
         end = chunk.rfind(_FRAME_END) + 2  # the frames that are whole in `chunk` end here
@@ -156,7 +160,8 @@ class FastLane:
                                          + frame_shape.pattern().encode("utf-8") + _FRAME_END)
                 self._fixed = sum(len(segment.encode("utf-8")) for segment in frame_shape.segments) + 2
                 head = 3 if event_line else 2  # the groups before the shape's
-                self._text = head + frame_shape.holes.index(TEXT)
+                self._raw = frame_shape.holes == (RAW,)
+                self._text = head + frame_shape.holes.index(RAW if self._raw else TEXT)
                 self._index = head + frame_shape.holes.index(INDEX) if INDEX in frame_shape.holes else 0
         return self._frame
 
@@ -196,11 +201,15 @@ class FastLane:
         text_at = self._text
         literals = [groups[text_at] for groups in found]
         last_id = next((_id_value(groups[0]) for groups in reversed(found) if groups[0]), None)
-        # Decoded as the general path would: each literal's bytes as UTF-8 with replacement
-        # (the `","` between them keeps a bad sequence from joining its neighbour), and each
-        # literal on its own (surrogate escapes in two literals stay two lone surrogates).
-        array = b'["' + b'","'.join(literals) + b'"]'
-        text = "".join(json.loads(array.decode("utf-8", "replace")))
+        if self._raw:
+            # Each frame's bytes decoded on its own, as the parser decodes each event's data.
+            text = "".join([literal.decode("utf-8", "replace") for literal in literals])
+        else:
+            # Decoded as the general path would: each literal's bytes as UTF-8 with replacement
+            # (the `","` between them keeps a bad sequence from joining its neighbour), and each
+            # literal on its own (surrogate escapes in two literals stay two lone surrogates).
+            array = b'["' + b'","'.join(literals) + b'"]'
+            text = "".join(json.loads(array.decode("utf-8", "replace")))
         return text, len(literals), last_id, last_index, stop
 
 

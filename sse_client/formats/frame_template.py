@@ -38,7 +38,7 @@ from dataclasses import dataclass
 # Not in typeshed's stubs, hence the ignore.
 scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
-TEXT, INDEX, STRING, NUMBER = "text", "index", "string", "number"
+TEXT, INDEX, STRING, NUMBER, RAW = "text", "index", "string", "number", "raw"
 
 # The inside of a JSON string literal, strictly: no quote, backslash or control character, except
 # in the escapes JSON has. So `scanstring` (and `json.loads`) cannot fail on what this matched.
@@ -52,6 +52,8 @@ HOLE_PATTERNS = {
     INDEX: "(0|[1-9][0-9]{0,17})",
     STRING: '("' + LITERAL_BODY + '")',
     NUMBER: r"(-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)",
+    # Raw text: a whole line of data as it is, but for the `[DONE]` that ends a raw stream.
+    RAW: r"((?!\[DONE\]\n)[^\n]*)",
 }
 _STRING_VALUE = re.compile('"' + LITERAL_BODY + '"')
 _NUMBER_VALUE = re.compile(HOLE_PATTERNS[NUMBER])
@@ -71,6 +73,11 @@ class FrameShape:
         for kind, segment in zip(self.holes, self.segments[1:]):
             parts += [HOLE_PATTERNS[kind], re.escape(segment)]
         return "".join(parts)
+
+
+RAW_SHAPE = FrameShape(("", ""), (RAW,))
+"""The shape of every frame of a raw-text stream: its data is the text (`FastLane` reads runs of
+them as it reads JSON text frames)."""
 
 
 class FrameTemplate:
@@ -97,13 +104,15 @@ class FrameTemplate:
         self._prefix = self._suffix = ""
         holes: list[tuple[int, int, str]] = []  # (start, end, kind) in `data`
         text = _value_at(data, self._text_key)
+        if text is None and data[:1] == '"' and index is None:
+            text = 0  # the whole value is the text literal (LangServe's string outputs)
         if text is None or data[text] != '"':
             return
         try:
             value, end = scanstring(data, text + 1)
         except ValueError:
             return
-        if value != content:
+        if value != content or (text == 0 and end != len(data)):
             return
         holes.append((text, end, TEXT))
         if index is not None:

@@ -30,6 +30,9 @@ class LangServe(Dialect):
     name = "langserve"
     title = "LangServe"
     event_names = frozenset({"metadata", "data", "end"})
+    # A chat model's message chunks carry their text at "content"; a string output is its own
+    # text, which `FrameTemplate` learns as a bare literal.
+    text_key = "content"
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

@@ -15,6 +15,7 @@ class Legacy(Dialect):
     title = "legacy JSON ({\"chunk\": ...})"
     ends_with_marker = False
     may_stutter = True
+    text_key = "chunk"
 
     @classmethod
     def recognises(cls, value: Any) -> bool:

@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from sse_client.classify import unreadable_stream_error
-from sse_client.formats.frame_template import FrameShape, FrameTemplate
+from sse_client.formats.frame_template import RAW_SHAPE, FrameShape, FrameTemplate
 from sse_client.errors import StreamError
 from sse_client.formats.dialect import Dialect
 from sse_client.formats.events import ChatEvent, Chunk, Complete, ErrorReport, Malformed, error_report
@@ -98,9 +98,11 @@ class PayloadNormalizer:
         once the stream is known to be deltas: frames of this shape are plain new text (and the
         next chunk index), which `FastLane` reads without normalising them one by one."""
         dialect, template = self.dialect, self._template
-        if dialect is None or template is None or template.shape is None:
+        if dialect is None or (dialect.may_stutter and self._stutter.cumulative is not False):
             return None
-        if dialect.may_stutter and self._stutter.cumulative is not False:
+        if not dialect.json_frames:
+            return "message", RAW_SHAPE  # raw text: every frame's data is text
+        if template is None or template.shape is None:
             return None
         return self._template_event, template.shape
 

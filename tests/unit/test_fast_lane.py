@@ -251,8 +251,23 @@ def _openai_padded(text: str, n: int) -> str:
     return openai(text, obfuscation="pad" * (n % 4))
 
 
+def _legacy(text: str, n: int) -> str:
+    return json.dumps({"chunk": text}, ensure_ascii=False)
+
+
+def _raw(text: str, n: int) -> str:
+    return text.replace("\n", " ")  # one line of text (a line break would start another field)
+
+
+def _langserve(text: str, n: int) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
 # name -> (frame maker, SSE event name, field separator, line end)
 DIALECT_WIRES = {
+    "legacy": (_legacy, None, ": ", "\n"),
+    "raw": (_raw, None, ": ", "\n"),
+    "langserve": (_langserve, "data", ": ", "\r\n"),
     "standard": (_standard, None, ": ", "\n"),
     "anthropic": (_anthropic, "content_block_delta", ": ", "\n"),
     "responses": (_responses, "response.output_text.delta", ": ", "\n"),
@@ -288,8 +303,12 @@ def dialect_stream(rng: random.Random, dialect: str, frames: int) -> bytes:
             out.append(f"data{colon}{make('lone', index)}\r\r")  # lone CRs end lines too
         elif roll < 0.96:  # a leading zero in the last number (a counter's hole): invalid JSON
             data = make("z", index)
-            *_, last = re.finditer(r"(:\s*-?)(\d+)", data)
-            out.append(f"{head}data{colon}{data[:last.start(2)]}0{data[last.start(2):]}{eol}{eol}")
+            numbers = list(re.finditer(r"(:\s*-?)(\d+)", data))
+            if numbers:
+                at = numbers[-1].start(2)
+                out.append(f"{head}data{colon}{data[:at]}0{data[at:]}{eol}{eol}")
+            else:
+                out.append(f"{head}data{colon}[DONE]{eol}{eol}")  # raw text's end, anything else's odd frame
         else:
             out.append(f"{head}data{colon}{make('y', -1)}{eol}{eol}")  # a value out of step
     return "".join(out).encode("utf-8", "surrogatepass")

@@ -154,8 +154,50 @@ def test_a_varying_key_that_occurs_twice_stays_as_it_is() -> None:
     assert template.match(data.replace('"index":3', '"index":4')) is None
 
 
+def test_a_varying_value_that_is_not_a_string_or_a_number_stays_as_it_is() -> None:
+    template = FrameTemplate("delta", varying=frozenset({"obfuscation"}))
+    template.learn('{"delta":"a","obfuscation":null}', "a")
+    assert template.shape is not None and template.shape.holes == (TEXT,)
+    assert template.match('{"delta":"b","obfuscation":null}') == ("b", None)
+    assert template.match('{"delta":"b","obfuscation":"x"}') is None
+
+
+def test_a_key_that_is_both_the_index_and_a_varying_value_makes_no_template() -> None:
+    # Two holes for one value would overlap: no shape can be built from them.
+    template = FrameTemplate("content", index_key="index", varying=frozenset({"index"}))
+    template.learn('{"content": "a", "index": 7}', "a", 7)
+    assert template.shape is None
+    assert template.match('{"content": "b", "index": 8}') is None
+
+
+@pytest.mark.parametrize(("data", "content"), [
+    ('{"content": "a"}', "b"),  # the adapter read other text than the literal holds
+    ('{"content": "tab\\there"}', "tab\\there"),  # the literal's escape was not decoded
+    ('{"content": "a\\x01"}', "a\\x01"),  # an invalid escape: not a JSON string literal
+    ('{"content": "a\x01"}', "a\x01"),  # a raw control character: json.loads would refuse it
+    ('{"content": 5}', "5"),
+], ids=["other text", "escape not decoded", "invalid escape", "control character", "not a string"])
+def test_a_frame_whose_text_literal_is_not_the_text_read_is_not_learned(data: str, content: str) -> None:
+    # The template's exactness rests on the text hole holding exactly what the full parse found.
+    template = FrameTemplate("content")
+    template.learn(data, content)
+    assert template.shape is None
+    assert template.match('{"content": "b"}') is None
+
+
+def test_a_frame_that_cannot_be_learned_forgets_the_shape_learned_before() -> None:
+    # The template is the shape of the last text frame: an older shape must not outlive it.
+    template = FrameTemplate("content")
+    template.learn('{"content": "a"}', "a")
+    assert template.match('{"content": "b"}') == ("b", None)
+    template.learn('{"content": "a", "logprobs": {"content": "a"}}', "a")
+    assert template.shape is None
+    assert template.match('{"content": "b"}') is None
+
+
 @pytest.mark.parametrize("seed", range(12))
-@pytest.mark.parametrize("dialect", ["standard", "anthropic", "responses", "gemini", "tgi", "openai"])
+@pytest.mark.parametrize("dialect", ["standard", "anthropic", "responses", "gemini", "tgi", "openai", "legacy",
+                                     "langserve"])
 def test_each_dialect_normalises_the_same_with_and_without_the_template(dialect: str, seed: int) -> None:
     # Random streams of the dialect's text frames with odd frames among them (another event
     # name, malformed JSON, counters out of step or written as invalid JSON), normalised twice.
