@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain
 
 from sse_client.parser import EventStreamParser
 from sse_client.formats.events import ChatEvent, Chunk
@@ -74,6 +75,8 @@ class FastLane:
         self.min_bytes = min_bytes  # smaller pieces take the general path
         self._shape: tuple[str, FrameShape] | None = None  # what `_frame` was built for
         self._frame: re.Pattern[bytes] | None = None
+        self._run: re.Pattern[bytes] | None = None  # a run of such frames
+        self._gapped = False  # a frame of another shape came in this piece (see `_read_run`)
         self._fixed = 0  # the bytes of a matched frame besides its groups
         self._text = 0  # where the text literal is among a match's groups
         self._index = 0  # where the chunk index is among them (0: no index)
@@ -89,14 +92,37 @@ class FastLane:
         parser = self.parser
         if len(chunk) < self.min_bytes or len(chunk) > parser.max_event_bytes:
             return self._general(chunk)
-        if _CR in chunk:
-            # A lone CR, one that ends the piece (the LF of its pair may start the next), or a
-            # piece after one that ended in CR (its first LF may be that pair, which turning a
-            # CRLF into LF would lose), is left to the parser.
-            if chunk[-1] == _CR or parser.after_cr or chunk.count(_CR_BYTE) != chunk.count(_CRLF):
-                return self._general(chunk)
-            chunk = chunk.replace(_CRLF, b"\n")
+        if _CR not in chunk:
+            return self._decode(chunk)
+        # CRLF line ends (sse-starlette, Google's front end) are LF ends to the format. Around
+        # the ones a piece boundary splits, the parser reads the byte: the first of a piece
+        # after one that ended in CR (an LF there is that CR's pair, which turning a CRLF into
+        # LF would lose), and a CR that ends the piece (the LF of its pair may start the next).
+        events: list[ChatEvent] = []
+        count = 0
+        if parser.after_cr:
+            events, count = self._general(chunk[:1])
+            chunk = chunk[1:]
+        last_cr = chunk[-1:] == _CR_BYTE
+        if last_cr:
+            chunk = chunk[:-1]
+        if chunk.count(_CR_BYTE) == chunk.count(_CRLF):
+            more, more_count = self._decode(chunk.replace(_CRLF, b"\n"))
+        else:
+            more, more_count = self._general(chunk)  # a lone CR: the parser's own rules
+        events += more
+        count += more_count
+        if last_cr:
+            more, more_count = self._general(_CR_BYTE)
+            events += more
+            count += more_count
+        return events, count
+
+    def _decode(self, chunk: bytes) -> tuple[list[ChatEvent], int]:
+        """`decode` of a piece whose line ends are all LF."""
+        parser = self.parser
         end = chunk.rfind(_FRAME_END) + 2  # the frames that are whole in `chunk` end here
+        self._gapped = False
         if end < 2:
             return self._general(chunk)
         events: list[ChatEvent] = []
@@ -156,8 +182,9 @@ class FastLane:
             if shape is not None and not any("\n" in segment for segment in shape[1].segments):
                 event, frame_shape = shape
                 event_line = b"" if event == "message" else rb"(event: ?" + re.escape(event.encode()) + rb"\n)"
-                self._frame = re.compile(_ID_LINE + event_line + _DATA_FIELD
-                                         + frame_shape.pattern().encode("utf-8") + _FRAME_END)
+                one = _ID_LINE + event_line + _DATA_FIELD + frame_shape.pattern().encode("utf-8") + _FRAME_END
+                self._frame = re.compile(one)
+                self._run = re.compile(b"(?:" + one + b")+")
                 self._fixed = sum(len(segment.encode("utf-8")) for segment in frame_shape.segments) + 2
                 head = 3 if event_line else 2  # the groups before the shape's
                 self._raw = frame_shape.holes == (RAW,)
@@ -170,20 +197,28 @@ class FastLane:
         """The frames of the shape from `pos` on, up to the first that is not (or whose index
         does not go on by one): their text, their number, the value of the last `id` line
         among them (None: none had one), the last index (None: no index) and where they end."""
-        found: list[tuple[bytes, ...]] = frame.findall(chunk, pos, end)
-        if not found:
+        if not self._gapped:
+            # Most pieces of a fast stream are all of the shape: one `findall`, and the matches
+            # tile the piece when their lengths add up to its length.
+            found: list[tuple[bytes, ...]] = frame.findall(chunk, pos, end)
+            stop = pos + self._fixed * len(found) + sum(map(len, chain.from_iterable(found)))
+            if stop == end:
+                return self._decode_run(found, pos, stop) if found else ("", 0, None, None, pos)
+            self._gapped = True
+        # A frame of another shape among them: from here on in this piece, one pass finds where
+        # the run of frames of the shape ends (the pattern repeated, anchored at `pos`), and
+        # `findall` reads their groups within exactly that run. (Searching to the end of the
+        # piece after every such frame read the same bytes again and again.)
+        assert self._run is not None
+        run = self._run.match(chunk, pos, end)
+        if run is None:
             return "", 0, None, None, pos
-        fixed = self._fixed
-        stop = pos + fixed * len(found) + sum(len(group) for groups in found for group in groups)
-        if stop != end:
-            # There is a gap: keep the frames before it, matched one after the other.
-            found = []
-            stop = pos
-            while (match := frame.match(chunk, stop, end)) is not None:
-                found.append(tuple(group or b"" for group in match.groups()))
-                stop = match.end()
-            if not found:
-                return "", 0, None, None, pos
+        stop = run.end()
+        return self._decode_run(frame.findall(chunk, pos, stop), pos, stop)
+
+    def _decode_run(self, found: list[tuple[bytes, ...]], pos: int, stop: int
+                    ) -> tuple[str, int, str | None, int | None, int]:
+        """`_read_run`'s answer for the frames `found` between `pos` and `stop`."""
         last_index = None
         if self._index:
             # The run goes on from the highest index read so far, one by one; the frames from
@@ -194,7 +229,7 @@ class FastLane:
             taken = next((n for n, index in enumerate(indexes) if index != first + n), len(found))
             if taken < len(found):
                 found = found[:taken]
-                stop = pos + fixed * taken + sum(len(group) for groups in found for group in groups)
+                stop = pos + self._fixed * taken + sum(map(len, chain.from_iterable(found)))
             if not found:
                 return "", 0, None, None, pos
             last_index = first + taken - 1
