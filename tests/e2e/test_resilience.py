@@ -300,19 +300,22 @@ def test_an_open_circuit_skips_streaming_until_its_cool_down(
             retry: { ...TEST_DEFAULTS.retry, maxRetries: 1 },
             circuit: { failureThreshold: 2, coolDownMs: 500 } });
           const run = () => SSEClient.chatWithModelStream({ model: "demo", messages: [] }, () => {}, () => {});
-          const texts = [await run(), await run()];
+          const texts = [await run(), await run(), await run()];
           await new Promise(resolve => setTimeout(resolve, 600));
           texts.push(await run());
           return texts;
         }""",
-        f"{backend}/api/chat?status=500&fault_attempts=2&session=circuit",
+        # Every stream of the first five requests of the session is cut at once (the fallback's
+        # JSON answers are not streams: they get through).
+        f"{backend}/api/chat?cut_after_bytes=0&fault_attempts=5&session=circuit",
     )
 
-    assert result == [DEFAULT_REPLY] * 3
+    assert result == [DEFAULT_REPLY] * 4
     streams = [r["body"]["stream"] for r in chat_requests(backend_log)]
-    # chat 1: two failed streaming attempts open the circuit, then the fallback;
-    # chat 2: open, straight to the fallback; chat 3: after the cool-down, one streaming trial.
-    assert streams == [True, True, False, False, True]
+    # chats 1 and 2: streaming gives up after its retry (two chats whose streaming could not
+    # recover open the circuit), then the fallback; chat 3: open, straight to the fallback;
+    # chat 4: after the cool-down, one streaming trial, which succeeds.
+    assert streams == [True, True, False, True, True, False, False, True]
 
 
 def test_an_event_over_max_event_bytes_fails_with_parse_and_keeps_what_came_before(

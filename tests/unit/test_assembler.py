@@ -152,3 +152,52 @@ def test_a_stuttering_stream_is_not_checked_as_a_restart() -> None:
     assembler.accept(Chunk("Hello"))
     assembler.resume_after("", restarts_text=False)  # the stutter filter skips the repeat itself
     assert assembler.accept(Chunk(", world")) == ", world" and not assembler.diverged
+
+
+def test_after_a_reconnect_chunks_up_to_the_last_id_seen_are_replays_in_any_format() -> None:
+    # A backend that does not resume starts again from the beginning; chunks without an index
+    # (every format but the standard one) are told apart by their event ids.
+    assembler = ReplyAssembler()
+    assert accept_all(assembler, [Chunk("a", None, "1"), Chunk("b", None, "2")]) == ["a", "b"]
+    assembler.resume_after("2")
+    assert assembler.replaying
+    assert accept_all(assembler, [Chunk("a", None, "1"), Chunk("b", None, "2")]) == ["", ""]
+    assert assembler.replaying
+    assert accept_all(assembler, [Chunk("c", None, "3"), Chunk("d", None, "4")]) == ["c", "d"]
+    assert not assembler.replaying  # past the replay: its chunks may be merged again
+    assert assembler.text == "abcd"
+
+
+def test_a_chunk_without_a_numeric_id_during_a_replay_is_delivered_and_the_replay_goes_on() -> None:
+    assembler = ReplyAssembler()
+    accept_all(assembler, [Chunk("a", None, "1"), Chunk("b", None, "2")])
+    assembler.resume_after("2")
+    assert assembler.accept(Chunk("!", None, "note-7")) == "!"
+    assert assembler.replaying
+    assert assembler.accept(Chunk("b", None, "2")) == ""
+
+
+def test_a_last_id_that_is_not_a_number_is_left_to_the_backend_to_resume_after() -> None:
+    assembler = ReplyAssembler()
+    assembler.accept(Chunk("a", None, "evt-a"))
+    assembler.resume_after("evt-a")
+    assert not assembler.replaying and not assembler.replaying_text
+    assert assembler.accept(Chunk("b", None, "evt-b")) == "b"
+
+
+def test_a_restarted_stream_without_ids_is_replaying_text_until_it_has_resent_the_text_shown() -> None:
+    # Were it to end before, its reply is not the one that was being shown.
+    assembler = ReplyAssembler()
+    assembler.accept(Chunk("Hello"))
+    assert not assembler.replaying_text
+    assembler.resume_after("")
+    assert assembler.replaying_text
+    assert assembler.accept(Chunk("Hel")) == "" and assembler.replaying_text
+    assert assembler.accept(Chunk("lo!")) == "!" and not assembler.replaying_text
+
+
+def test_a_restart_before_anything_was_shown_checks_nothing() -> None:
+    assembler = ReplyAssembler()
+    assembler.resume_after("")
+    assert not assembler.replaying_text
+    assert assembler.accept(Chunk("Hi")) == "Hi"

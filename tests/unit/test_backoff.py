@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sse_client.backoff import BackoffPolicy, parse_retry_after
+from sse_client.backoff import BackoffPolicy, GiveUp, Retry, parse_retry_after
 from sse_client.errors import StreamError, StreamErrorType
 
 ALMOST_ONE = 0.9999999999
@@ -150,6 +150,60 @@ def test_retry_budget_is_kept_after_a_short_stream() -> None:
     assert policy.budget_after(3, healthy_for=9.999) == 3
     assert policy.budget_after(2, healthy_for=0.0) == 2
     assert BackoffPolicy(healthy_after=1.0).budget_after(2, healthy_for=1.0) == 0
+
+
+# --- next: the decision after a failed attempt, as a value ----------------------------------
+
+
+class CircuitCheck:
+    """A circuit breaker's check that answers `allows` and counts how often it was asked."""
+
+    def __init__(self, allows: bool) -> None:
+        self.allows, self.asked = allows, 0
+
+    def __call__(self) -> bool:
+        self.asked += 1
+        return self.allows
+
+
+def test_next_retries_a_retryable_error_after_the_policys_delay() -> None:
+    decision = BackoffPolicy().next(network(), retries_used=1, healthy_for=0.0, random=always(0.5))
+    assert decision == Retry(delay=0.5 * 2.0, retries_used=2)
+
+
+def test_next_passes_the_stream_retry_field_and_retry_after_to_the_delay() -> None:
+    error = StreamError("busy", type=StreamErrorType.RATE_LIMITED, retry_after=5.0)
+    decision = BackoffPolicy().next(error, retries_used=0, healthy_for=0.0, random=always(0.5), stream_retry_ms=200)
+    assert decision == Retry(delay=5.0, retries_used=1)  # Retry-After is the floor under 0.5 * 0.2
+    calm = BackoffPolicy().next(network(), retries_used=0, healthy_for=0.0, random=always(0.5), stream_retry_ms=200)
+    assert calm == Retry(delay=0.5 * 0.2, retries_used=1)
+
+
+def test_next_gives_up_on_an_error_that_retrying_cannot_help_without_asking_the_circuit() -> None:
+    circuit = CircuitCheck(allows=True)
+    error = StreamError("denied", type=StreamErrorType.AUTH)
+    assert BackoffPolicy().next(error, retries_used=0, healthy_for=0.0, random=always(0.5),
+                                circuit_allows=circuit) == GiveUp("not_retryable")
+    assert circuit.asked == 0
+
+
+def test_next_gives_up_when_the_retries_are_used_up_without_asking_the_circuit() -> None:
+    circuit = CircuitCheck(allows=True)
+    assert BackoffPolicy(max_retries=2).next(network(), retries_used=2, healthy_for=0.0, random=always(0.5),
+                                             circuit_allows=circuit) == GiveUp("retries_used_up")
+    assert circuit.asked == 0  # asking may turn an open circuit half-open: only when a retry is due
+
+
+def test_next_counts_afresh_after_a_healthy_stretch() -> None:
+    decision = BackoffPolicy(max_retries=2).next(network(), retries_used=2, healthy_for=10.0, random=always(0.5))
+    assert decision == Retry(delay=0.5 * 1.0, retries_used=1)
+
+
+def test_next_gives_up_when_the_circuit_does_not_allow_a_retry_that_is_due() -> None:
+    circuit = CircuitCheck(allows=False)
+    assert BackoffPolicy().next(network(), retries_used=0, healthy_for=0.0, random=always(0.5),
+                                circuit_allows=circuit) == GiveUp("circuit_open")
+    assert circuit.asked == 1
 
 
 # --- validation -----------------------------------------------------------------------------

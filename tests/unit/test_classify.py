@@ -8,12 +8,24 @@ from itertools import product
 import pytest
 
 from sse_client.classify import (
+    callback_error,
+    cancelled_error,
     classify_js_error,
     classify_parse_error,
     classify_status,
     classify_stream_error,
+    deadline_error,
+    different_reply_error,
     error_fields,
+    exhausted_error,
+    internal_error,
     network_error,
+    no_reply_error,
+    not_an_event_stream_error,
+    option_error,
+    request_error,
+    token_error,
+    unreadable_stream_error,
 )
 from sse_client.errors import StreamError, StreamErrorType
 
@@ -417,6 +429,71 @@ def test_parse_errors_are_not_retryable(reason: str) -> None:
     assert (error.type, error.retryable, error.attempt) == (T.PARSE, False, 1)
     assert reason in str(error.cause)
     assert_well_formed(error)
+
+
+# --- the errors of the client's own decisions -------------------------------------------------
+
+OWN_ERRORS: dict[str, tuple[StreamError, StreamErrorType, bool, str]] = {
+    "cancelled": (cancelled_error(attempt=2), T.CANCELLED, False, "The chat was cancelled."),
+    "option": (option_error("retry.factor must be a number"), T.CLIENT, False, "retry.factor must be a number"),
+    "token": (token_error(RuntimeError("expired")), T.AUTH, False, "Could not get a sign-in token."),
+    "callback": (callback_error("onChunk", TypeError("x is undefined")), T.CLIENT, False,
+                 "The page's onChunk callback threw an error, so the chat was stopped: x is undefined"),
+    "request": (request_error("messages must be a list"), T.CLIENT, False,
+                "The chat request cannot be sent: messages must be a list"),
+    "not an event stream": (not_an_event_stream_error("text/html", 200), T.PARSE, False,
+                            "The server answered with text/html, not an event stream."),
+    "no content type": (not_an_event_stream_error(None, 200), T.PARSE, False,
+                        "The server answered with no content type, not an event stream."),
+    "no reply": (no_reply_error(), T.PARSE, False, "The server's answer holds no reply."),
+    "different reply": (different_reply_error(), T.SERVER, False,
+                        ("The connection was cut, and the server, which cannot resume a reply, sent a different one; "
+                         "the text shown so far is all of the reply.")),
+    "unreadable stream": (unreadable_stream_error("a JSON array"), T.PARSE, False,
+                          "The chat server's stream is in no format this client can read (it sent a JSON array)."),
+    "deadline": (deadline_error("idle", attempt=1), T.TIMEOUT, True, "The connection went silent."),
+}
+
+
+@pytest.mark.parametrize("name", OWN_ERRORS)
+def test_each_error_of_the_clients_own_has_its_type_retry_verdict_and_message(name: str) -> None:
+    error, kind, retryable, message = OWN_ERRORS[name]
+    assert (error.type, error.retryable, error.message) == (kind, retryable, message)
+
+
+def test_a_deadline_error_names_its_deadline_and_an_unknown_one_is_a_caller_bug() -> None:
+    assert deadline_error("total").cause == "total"
+    with pytest.raises(ValueError, match="unknown deadline 'forever'; known: first_byte, idle, no_progress, total"):
+        deadline_error("forever")
+
+
+def test_exhausted_with_one_attempt_is_that_attempts_error() -> None:
+    only = network_error("reset", attempt=1)
+    assert exhausted_error([only]) is only
+
+
+def test_exhausted_after_several_attempts_carries_each_one_and_the_last_ones_status() -> None:
+    first, last = network_error("reset", attempt=1), classify_status(503, attempt=2)
+    error = exhausted_error([first, last])
+    assert (error.type, error.retryable, error.status, error.attempt) == (T.MAX_RETRIES_EXCEEDED, False, 503, 2)
+    assert error.causes == [first, last] and error.cause is last
+    assert error.message == f"The reply could not be completed after 2 attempts. {last.message}"
+
+
+# --- internal_error: a bug of ours is still a typed error -------------------------------------
+
+
+def test_an_unforeseen_failure_is_a_client_error_that_says_so_and_is_not_retried() -> None:
+    error = internal_error(KeyError("content"))
+    assert (error.type, error.retryable, error.status) == (T.CLIENT, False, None)
+    assert error.message == "The chat failed because of an error inside sse_client."
+    assert error.cause == "KeyError: 'content'"  # for developers: the exception's type and text
+
+
+def test_an_unforeseen_failures_text_is_clipped_in_its_cause() -> None:
+    error = internal_error(ValueError("x" * 10_000))
+    assert isinstance(error.cause, str) and error.cause.startswith("ValueError: xxx")
+    assert len(error.cause) < 400 and error.cause.endswith("…")
 
 
 # --- the error's plain-data view --------------------------------------------------------------

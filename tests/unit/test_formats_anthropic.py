@@ -12,13 +12,13 @@ import pytest
 from anthropic.types.raw_message_delta_event import Delta as MessageDelta
 
 from sse_client.errors import StreamErrorType
-from sse_client.formats import Chunk, Complete, ErrorReport, PayloadNormalizer
+from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
-from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after
+from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
     ANTH_PING, ANTH_START, ANTH_STOP, PIECES, REPLY, WIRES, Wire, anth_block_start, anth_delta, anth_error,
-    anth_message, anth_stream, anth_text, dump, encode, named,
+    anth_message, anth_stream, anth_text, dump, encode, frame, named,
 )
 
 T = StreamErrorType
@@ -99,6 +99,40 @@ def test_message_stop_completes_the_reply(data_only: bool, mode: str) -> None:
     assert normalizer.has_end_marker is True  # a stream that closes before message_stop was cut
 
 
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[ServerSentEvent, str]] = {
+    "a delta that is not an object": (
+        frame({"type": "content_block_delta", "index": 0, "delta": "Hel"}, event="content_block_delta"),
+        "an Anthropic delta that is not an object"),
+    "a text delta without text": (
+        frame({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta"}}, event="content_block_delta"),
+        "an Anthropic text delta without text"),
+    "a text delta whose text is not a string": (
+        frame({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": 5}},
+              event="content_block_delta"),
+        "an Anthropic text delta without text"),
+    "an event without a type": (frame({"index": 0, "delta": {"type": "text_delta", "text": "Hel"}}),
+                                "an Anthropic event without a type"),
+    "an event that is not an object": (frame(["Hel"]), "an Anthropic event without a type"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    bad, reason = MALFORMED[name]
+    event, normalizer = read(bad, mode)
+    assert (event, normalizer.format) == (Malformed(reason, bad.data), "anthropic")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    bad, reason = MALFORMED[name]
+    events, _ = read_frames([named(ANTH_START), named(anth_text("Hel")), bad, named(anth_text("lo")), named(ANTH_STOP)])
+    assert events == [None, Chunk("Hel"), Malformed(reason, bad.data), Chunk("lo"), Complete()]
+
+
 # --- Errors ---------------------------------------------------------------------------------------
 
 ERRORS: list[tuple[Any, StreamErrorType, bool]] = [
@@ -156,6 +190,12 @@ def test_answer_text_of_a_message_is_its_text_blocks(wire: Wire, format: str) ->
 def test_answer_text_of_an_error_body_is_the_error() -> None:
     body = dump(anth_error(anth.OverloadedErrorObject(type="overloaded_error", message="Overloaded"))).encode()
     assert answer_text(body) == ErrorReport("overloaded_error", "Overloaded")
+
+
+@pytest.mark.parametrize("content", [None, "Hello", {"type": "text", "text": "Hello"}])
+def test_answer_text_of_a_message_without_a_list_of_blocks_is_no_reply(content: Any) -> None:
+    body = dump({"type": "message", "role": "assistant", "content": content}).encode()
+    assert answer_text(body, "anthropic") is None
 
 
 # --- Detection and whole streams ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from google.genai import types as gem
 
 from sse_client.errors import StreamErrorType
-from sse_client.formats import Chunk, ErrorReport, PayloadNormalizer
+from sse_client.formats import Chunk, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
@@ -101,6 +101,30 @@ def test_a_finish_reason_without_text_ends_the_reply(wire: Wire, mode: str) -> N
 def test_a_stream_that_closes_before_a_finish_reason_was_cut() -> None:
     _, normalizer = read_frames([frame(gemini_text("Hel"), "no_nulls")])
     assert (normalizer.finished, normalizer.has_end_marker) == (False, True)
+
+
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "a frame that is not an object": (["Hel"], "a Gemini frame that is not an object"),
+    "a string frame": ("Hel", "a Gemini frame that is not an object"),
+    "a candidate that is not an object": ({"candidates": ["Hel"]}, "a Gemini candidate that is not an object"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    value, reason = MALFORMED[name]
+    event, normalizer = read(value, mode)
+    assert (event, normalizer.format) == (Malformed(reason, dump(value)), "gemini")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    value, reason = MALFORMED[name]
+    events, _ = read_frames([frame(gemini_text("Hel")), frame(value), frame(gemini_text("lo"))])
+    assert events == [Chunk("Hel"), Malformed(reason, dump(value)), Chunk("lo")]
 
 
 # --- Errors ---------------------------------------------------------------------------------------

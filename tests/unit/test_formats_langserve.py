@@ -59,6 +59,8 @@ NOTHING_TO_SHOW: dict[str, ServerSentEvent] = {
     "empty string chunk": frame("", event="data"),
     "message chunk with empty content (a tool call)": frame(langserve_message_chunk(""), event="data"),
     "message chunk with only non-text blocks": frame(langserve_message_chunk([{"type": "tool_use", "id": "t1"}]), event="data"),
+    "message chunk without content": frame({**langserve_message_chunk(""), "content": None}, event="data"),
+    "an output that is not text (a JSON parser's object)": frame({"answer": 42}, event="data"),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sse_client.errors import StreamErrorType
-from sse_client.formats import Chunk, Complete, ErrorReport, PayloadNormalizer
+from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import PIECES, REPLY, dump, encode, frame, llama_error, llama_stop, llama_stream, llama_token
@@ -64,6 +64,30 @@ def test_a_stop_frame_with_content_shows_it_and_ends_the_reply(mode: str) -> Non
     assert (event, normalizer.finished) == (Chunk(" end"), True)
 
 
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "a frame that is not an object": (["Hel"], "a llama.cpp frame that is not an object"),
+    "a frame without content": ({"index": 0, "tokens": [], "stop": False}, "a llama.cpp frame without content"),
+    "a frame whose content is not a string": ({**llama_token("Hel"), "content": None}, "a llama.cpp frame without content"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    value, reason = MALFORMED[name]
+    event, normalizer = read(value, mode)
+    assert (event, normalizer.format) == (Malformed(reason, dump(value)), "llamacpp")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    value, reason = MALFORMED[name]
+    events, _ = read_frames([frame(llama_token("Hel")), frame(value), frame(llama_token("lo")), frame(llama_stop())])
+    assert events == [Chunk("Hel"), Malformed(reason, dump(value)), Chunk("lo"), Complete()]
+
+
 # --- Errors ---------------------------------------------------------------------------------------
 
 ERRORS = [
@@ -94,6 +118,12 @@ def test_error_is_reported_with_its_http_code(code: int, type: str, message: str
 @pytest.mark.parametrize("format", ["auto", "llamacpp"])
 def test_answer_text_of_a_completion_is_its_content(format: str) -> None:
     assert answer_text(dump(llama_stop(REPLY)).encode(), format) == REPLY
+
+
+@pytest.mark.parametrize("body", [{"content": REPLY}, {"content": None, "stop": True}, [REPLY]],
+                         ids=["without stop", "without content", "not an object"])
+def test_answer_text_of_anything_but_a_completion_is_no_reply(body: Any) -> None:
+    assert answer_text(dump(body).encode(), "llamacpp") is None
 
 
 # --- Detection and whole streams ------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from openai.types.chat import chat_completion_chunk as oai_chunk
 
 from sse_client.errors import StreamErrorType
-from sse_client.formats import Chunk, Complete, ErrorReport, PayloadNormalizer
+from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
 from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after, read_frames
@@ -119,6 +119,32 @@ def test_done_marker_completes_the_reply(mode: str) -> None:
     assert normalizer.has_end_marker is True  # a stream that closes before [DONE] was cut
 
 
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "a chunk that is not an object": (["Hel"], "an OpenAI chunk that is not an object"),
+    "a chunk without choices": ({"id": "chatcmpl-1", "object": "chat.completion.chunk"}, "an OpenAI chunk without choices"),
+    "a chunk whose choices are not a list": ({"id": "chatcmpl-1", "choices": {"index": 0}}, "an OpenAI chunk without choices"),
+    "a choice whose delta is not an object": ({"id": "chatcmpl-1", "choices": [{"index": 0, "delta": "Hel"}]},
+                                              "an OpenAI choice whose delta is not an object"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    value, reason = MALFORMED[name]
+    event, normalizer = read(frame(value), mode)
+    assert (event, normalizer.format) == (Malformed(reason, dump(value)), "openai")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    value, reason = MALFORMED[name]
+    events, _ = read_frames([frame(chat_role()), frame(chat_text("Hel")), frame(value), frame(chat_text("lo")), DONE])
+    assert events == [None, Chunk("Hel"), Malformed(reason, dump(value)), Chunk("lo"), Complete()]
+
+
 # --- Errors inside the stream ---------------------------------------------------------------------
 
 ERRORS = [
@@ -172,6 +198,13 @@ def test_answer_text_of_a_refused_chat_completion_is_the_refusal(wire: Wire) -> 
 def test_answer_text_of_an_error_body_is_the_error() -> None:
     body = dump(openai_error("invalid_api_key", "invalid_request_error", "Incorrect API key provided.")).encode()
     assert answer_text(body) == ErrorReport("invalid_api_key", "Incorrect API key provided.")
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_answer_text_of_a_completion_with_neither_content_nor_refusal_is_no_reply(wire: Wire) -> None:
+    # A reply of tool calls only: there is no text to show, and it is not an empty success.
+    body = dump(chat_completion(content=None), wire).encode()
+    assert answer_text(body, "openai") is None
 
 
 # --- Detection and whole streams ------------------------------------------------------------------

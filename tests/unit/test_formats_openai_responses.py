@@ -129,6 +129,48 @@ def test_response_incomplete_ends_the_reply_with_what_was_shown(mode: str) -> No
     assert read(named(incomplete), mode)[0] == Complete(None)
 
 
+def test_response_completed_without_an_output_list_ends_the_reply_with_what_was_shown() -> None:
+    completed = {"type": "response.completed", "sequence_number": 9, "response": {"id": "resp_1", "status": "completed"}}
+    assert read(frame(completed, event="response.completed"), "detected")[0] == Complete(None)
+
+
+def test_response_completed_joins_only_the_parts_that_hold_text() -> None:
+    parts = ["Hel", {"type": "output_text", "text": None}, {"type": "output_text", "text": "Hel"},
+             {"type": "refusal"}, {"type": "refusal", "refusal": "lo"}]
+    output = [{"type": "reasoning", "content": [{"type": "output_text", "text": "not this"}]},
+              {"type": "message", "content": None}, {"type": "message", "content": parts}, "junk"]
+    completed = {"type": "response.completed", "response": {"id": "resp_1", "status": "completed", "output": output}}
+    assert read(frame(completed, event="response.completed"), "detected")[0] == Complete("Hello")
+
+
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[ServerSentEvent, str]] = {
+    "a text delta without text": (frame({"type": "response.output_text.delta", "delta": None, "sequence_number": 4},
+                                        event="response.output_text.delta"), "a Responses text delta without text"),
+    "a refusal delta whose text is not a string": (
+        frame({"type": "response.refusal.delta", "delta": 5}, event="response.refusal.delta"),
+        "a Responses text delta without text"),
+    "an event without a type": (frame({"delta": "Hel"}, event="response.output_text.delta"),
+                                "a Responses event without a type"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    bad, reason = MALFORMED[name]
+    event, normalizer = read(bad, mode)
+    assert (event, normalizer.format) == (Malformed(reason, bad.data), "responses")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    bad, reason = MALFORMED[name]
+    events, _ = read_frames([named(CREATED), named(resp_text_delta("Hel")), bad, named(resp_text_delta("lo"))])
+    assert events == [None, Chunk("Hel"), Malformed(reason, bad.data), Chunk("lo")]
+
+
 # --- Errors ---------------------------------------------------------------------------------------
 
 FAILED = [

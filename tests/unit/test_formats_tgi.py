@@ -12,10 +12,12 @@ import huggingface_hub as hf
 import pytest
 
 from sse_client.errors import StreamErrorType
-from sse_client.formats import Chunk, Complete, ErrorReport, PayloadNormalizer
+from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
-from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after
-from tests.unit.dialect_frames import PIECES, REPLY, WIRES, Wire, encode, frame, tgi_error, tgi_json, tgi_stream, tgi_token
+from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
+from tests.unit.dialect_frames import (
+    PIECES, REPLY, WIRES, Wire, dump, encode, frame, tgi_error, tgi_json, tgi_stream, tgi_token,
+)
 
 T = StreamErrorType
 MODES = ["detected", "forced"]
@@ -77,6 +79,34 @@ def test_the_end_of_sequence_token_with_the_generated_text_completes_the_reply(w
 def test_a_last_token_of_text_at_the_length_limit_is_shown_and_ends_the_reply(wire: Wire, mode: str) -> None:
     event, normalizer = read(tgi_token(9, " end", generated_text=REPLY, finish_reason="length"), mode, wire)
     assert (event, normalizer.finished) == (Chunk(" end"), True)
+
+
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "a frame that is not an object": (["Hel"], "a TGI frame that is not an object"),
+    "a frame without a token": ({"index": 1, "token": None, "generated_text": None, "details": None},
+                                "a TGI frame without a token"),
+    "a frame whose token is not an object": ({"index": 1, "token": "Hel", "generated_text": None},
+                                             "a TGI frame without a token"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    value, reason = MALFORMED[name]
+    data = frame(value)
+    opening = frame(tgi_json(tgi_token(1, "Hi"))) if mode == "detected" else None
+    event, normalizer = read_after(opening, data, "auto" if mode == "detected" else "tgi")
+    assert (event, normalizer.format) == (Malformed(reason, dump(value)), "tgi")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    value, reason = MALFORMED[name]
+    events, _ = read_frames([frame(tgi_json(tgi_token(1, "Hel"))), frame(value), frame(tgi_json(tgi_token(2, "lo")))])
+    assert events == [Chunk("Hel"), Malformed(reason, dump(value)), Chunk("lo")]
 
 
 # --- Errors ---------------------------------------------------------------------------------------

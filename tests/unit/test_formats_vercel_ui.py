@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sse_client.errors import StreamErrorType
-from sse_client.formats import Chunk, Complete, ErrorReport, PayloadNormalizer
+from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
@@ -101,6 +101,33 @@ def test_done_after_finish_completes_the_reply(mode: str) -> None:
     assert normalizer.has_end_marker is True  # a stream that closes before finish or [DONE] was cut
 
 
+# --- Frames of the dialect that cannot be read: a warning, and the stream goes on -----------------
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "a text-delta without a delta": ({"type": "text-delta", "id": VERCEL_TEXT_ID}, "a text-delta part without a delta"),
+    "a text-delta whose delta is not a string": ({"type": "text-delta", "id": VERCEL_TEXT_ID, "delta": ["Hel"]},
+                                                 "a text-delta part without a delta"),
+    "a part without a type": ({"id": VERCEL_TEXT_ID, "delta": "Hel"}, "a UI message part without a type"),
+    "a part that is not an object": (["Hel"], "a UI message part without a type"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_frame_that_cannot_be_read_is_a_warning_not_text(name: str, mode: str) -> None:
+    value, reason = MALFORMED[name]
+    data = frame(value)
+    event, normalizer = read_after(frame(START), data) if mode == "detected" else read_after(None, data, "vercel")
+    assert (event, normalizer.format) == (Malformed(reason, dump(value)), "vercel")
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_the_stream_goes_on_after_a_frame_that_cannot_be_read(name: str) -> None:
+    value, reason = MALFORMED[name]
+    events, _ = read_frames([frame(START), frame(vercel_text("Hel")), frame(value), frame(vercel_text("lo")), DONE])
+    assert events == [None, Chunk("Hel"), Malformed(reason, dump(value)), Chunk("lo"), Complete()]
+
+
 # --- Errors ---------------------------------------------------------------------------------------
 
 
@@ -126,12 +153,26 @@ def test_answer_text_of_a_ui_message_is_its_text_parts(format: str) -> None:
     assert answer_text(dump(message).encode(), format) == REPLY
 
 
+@pytest.mark.parametrize("message", [{"role": "user", "parts": [{"type": "text", "text": "Hi"}]},
+                                     {"role": "assistant", "parts": None}, {"role": "assistant"}, ["Hi"]],
+                         ids=["user message", "parts null", "no parts", "not an object"])
+def test_answer_text_of_anything_but_an_assistant_message_with_parts_is_no_reply(message: Any) -> None:
+    assert answer_text(dump(message).encode(), "vercel") is None
+
+
 # --- Detection and whole streams ------------------------------------------------------------------
 
 
 def test_dialect_is_detected_from_the_first_text_delta() -> None:
     event, normalizer = read_after(None, frame(vercel_text("Hel")))
     assert (event, normalizer.format) == (Chunk("Hel"), "vercel")
+
+
+@pytest.mark.parametrize("first", [[{"type": "text-delta", "delta": "Hi"}], {"type": 5}, {"type": "text-deltas"}],
+                         ids=["an array of parts", "a type that is not text", "an unknown type"])
+def test_a_first_frame_that_is_not_a_part_does_not_tell_the_dialect(first: Any) -> None:
+    event, normalizer = read_after(None, frame(first))
+    assert (event, normalizer.format) == (None, None)
 
 
 @pytest.mark.parametrize("format", ["auto", "vercel"])

@@ -1,7 +1,8 @@
-"""`PayloadNormalizer` and `answer_text`: the generic formats of PROTOCOL.md (standard, legacy,
-OpenAI, raw), detected from the first frame that tells and held for the whole stream, and the
-rules every dialect shares (event: error, [DONE], unreadable streams, stutter). The provider
-dialects have their own test modules (tests/unit/test_formats_*.py)."""
+"""`PayloadNormalizer` and `answer_text`: a stream's dialect detected from the first frame that
+tells and held for the whole stream (the examples are mostly the generic formats of PROTOCOL.md:
+standard, legacy, OpenAI, raw), and the rules every dialect shares (event: error, [DONE],
+unreadable streams, stutter, reconnects, the frame shape the fast lane reads). What each
+dialect's frames mean is in its own test module (tests/unit/test_formats_*.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from sse_client.formats import registry
+from sse_client.formats.dialect import Dialect
 from sse_client.parser import ServerSentEvent
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.formats import ChatEvent, Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer, Status
 from sse_client.formats.normalizer import answer_text
-from sse_client.formats.stutter import StutterFilter
 
 
 def frame(data: str | dict[str, Any], *, event: str = "message", id: str = "") -> ServerSentEvent:
@@ -52,49 +54,6 @@ def test_no_format_before_the_first_frame() -> None:
     assert normalizer.format is None
     # A stream that closes before any event delivered nothing: it was cut short.
     assert normalizer.has_end_marker is True
-
-
-def test_standard_format_is_detected_from_a_chunk() -> None:
-    normalizer = PayloadNormalizer()
-    assert normalizer.normalize(frame(standard_chunk("Hel", 0), id="1")) == Chunk("Hel", 0, "1")
-    assert normalizer.format == "standard"
-    assert normalizer.normalize(frame(standard_chunk("lo", 1), id="2")) == Chunk("lo", 1, "2")
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ({"type": "status", "data": {"message": "Processing...", "progress": 0.5}}, Status("Processing...", 0.5, "7")),
-        ({"type": "status", "data": {"message": "Working", "progress": 1}}, Status("Working", 1.0, "7")),
-        ({"type": "status", "data": {"message": "Working"}}, Status("Working", None, "7")),
-        ({"type": "complete", "data": {"final_response": "Hello"}}, Complete("Hello", "7")),
-        ({"type": "complete", "data": {}}, Complete(None, "7")),
-        ({"type": "error", "data": {"code": "RATE_LIMIT", "message": "Slow down"}}, ErrorReport("RATE_LIMIT", "Slow down", "7")),
-        ({"type": "chunk", "data": {"content": "Hi"}}, Chunk("Hi", None, "7")),
-    ],
-    ids=["status", "status-int-progress", "status-no-progress", "complete", "complete-no-final", "error", "chunk-no-index"],
-)
-def test_standard_format_is_detected_from_each_event_type(data: dict[str, Any], expected: ChatEvent) -> None:
-    normalizer = PayloadNormalizer()
-    assert normalizer.normalize(frame(data, id="7")) == expected
-    assert normalizer.format == "standard"
-    assert normalizer.has_end_marker is True
-
-
-def test_legacy_json_is_detected_from_a_chunk() -> None:
-    normalizer = PayloadNormalizer()
-    assert normalizer.normalize(frame({"chunk": "Hel"}, id="3")) == Chunk("Hel", None, "3")
-    assert normalizer.format == "legacy"
-    assert normalizer.has_end_marker is False
-    assert normalizer.normalize(frame({"chunk": "lo"})) == Chunk("lo")
-
-
-def test_legacy_status_is_a_status_not_a_standard_event() -> None:
-    # {"type": "status"} without a "data" object is the legacy shape, not the standard one.
-    normalizer = PayloadNormalizer()
-    assert normalizer.normalize(frame({"chunk": "Thinking...", "type": "status"})) == Status("Thinking...")
-    assert normalizer.format == "legacy"
-    assert normalizer.normalize(frame({"chunk": "Hi"})) == Chunk("Hi")
 
 
 def test_openai_format_is_detected_from_a_content_delta() -> None:
@@ -153,28 +112,6 @@ def test_openai_error_object_is_an_error_report(error: object, expected: ErrorRe
     assert normalize_all([openai_chunk({"content": "Hi"}), {"error": error}], normalizer) == [Chunk("Hi"), expected]
 
 
-def test_raw_text_is_detected_from_a_frame_that_is_not_json() -> None:
-    normalizer = PayloadNormalizer()
-    assert normalizer.normalize(frame("Hello", id="5")) == Chunk("Hello", None, "5")
-    assert normalizer.format == "raw"
-    assert normalizer.has_end_marker is False
-
-
-def test_raw_text_keeps_multi_line_data() -> None:
-    normalizer = PayloadNormalizer()
-    assert normalize_all(["line one\nline two", "\nline three"], normalizer) == [
-        Chunk("line one\nline two"),
-        Chunk("\nline three"),
-    ]
-
-
-def test_raw_stream_keeps_json_looking_frames_as_text() -> None:
-    normalizer = PayloadNormalizer()
-    later = json.dumps(standard_chunk("x", 0))
-    assert normalize_all(["Here is JSON: ", later], normalizer) == [Chunk("Here is JSON: "), Chunk(later)]
-    assert normalizer.format == "raw"
-
-
 def test_empty_first_frame_does_not_decide_the_format() -> None:
     # An empty frame tells nothing; were it taken as raw text, the JSON after it would reach
     # the user as text.
@@ -183,6 +120,50 @@ def test_empty_first_frame_does_not_decide_the_format() -> None:
     assert normalizer.format is None
     assert normalizer.normalize(frame(standard_chunk("Hi", 0))) == Chunk("Hi", 0)
     assert normalizer.format == "standard"
+
+
+def test_an_event_name_decides_the_dialect_before_the_data() -> None:
+    # `{"chunk": ...}` alone would be legacy JSON's text; under Anthropic's event name it is an
+    # Anthropic event, and a broken one.
+    normalizer = PayloadNormalizer()
+    assert normalizer.normalize(frame({"chunk": "Hi"}, event="message_start")) == Malformed(
+        "an Anthropic event without a type", '{"chunk": "Hi"}')
+    assert normalizer.format == "anthropic"
+
+
+def test_a_first_frame_under_a_dialects_event_name_with_broken_json_decides_the_dialect() -> None:
+    normalizer = PayloadNormalizer()
+    event = normalizer.normalize(frame('{"type": "content_block_delta", "delta": {', event="content_block_delta", id="3"))
+    assert isinstance(event, Malformed) and event.id == "3"
+    assert normalizer.format == "anthropic"
+
+
+@pytest.mark.parametrize("data", ["", " "])
+def test_a_first_frame_under_a_dialects_event_name_without_data_decides_the_dialect(data: str) -> None:
+    normalizer = PayloadNormalizer()
+    assert normalizer.normalize(frame(data, event="ping")) is None
+    assert normalizer.format == "anthropic"
+
+
+class Tokens(Dialect):
+    """A dialect of plain text frames under an event name of its own (none is built in)."""
+
+    name = "tokens"
+    title = "text tokens"
+    event_names = frozenset({"token"})
+    json_frames = False
+
+    def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
+        return Chunk(value, None, frame.id)
+
+
+def test_a_text_dialect_that_claims_an_event_name_reads_its_first_frame_as_text_not_json(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "DIALECTS", (*registry.DIALECTS, Tokens))
+    normalizer = PayloadNormalizer()
+    assert normalize_all(['{"not": "parsed"}'], normalizer) == [None]  # no event name: in no dialect
+    assert normalizer.normalize(frame('{"text": "Hi"}', event="token")) == Chunk('{"text": "Hi"}')
+    assert normalizer.format == "tokens"
 
 
 # --- One stream keeps one format ------------------------------------------------------------------
@@ -225,6 +206,15 @@ def test_frame_of_another_json_format_is_malformed(first: dict[str, Any], other:
     fmt = normalizer.format
     assert isinstance(normalizer.normalize(frame(other)), Malformed)
     assert normalizer.format == fmt
+
+
+@pytest.mark.parametrize("data", ["", " ", "\n"])
+def test_a_named_frame_without_data_in_a_json_stream_carries_nothing_and_is_no_warning(data: str) -> None:
+    # The chat's parser passes on named events without data (for LangServe's `end`).
+    normalizer = PayloadNormalizer()
+    assert normalize_all([openai_chunk({"content": "Hi"})], normalizer) == [Chunk("Hi")]
+    assert normalizer.normalize(frame(data, event="keepalive")) is None
+    assert normalizer.normalize(frame(openai_chunk({"content": "!"}))) == Chunk("!")
 
 
 def test_malformed_json_frame_is_malformed_and_the_stream_goes_on() -> None:
@@ -316,32 +306,6 @@ def test_unknown_forced_format_is_refused() -> None:
         PayloadNormalizer("openai-chat")
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"type": "chunk", "data": {"content": 5, "index": 0}},
-        {"type": "chunk", "data": {"index": 0}},
-        {"type": "chunk", "data": {"content": "x", "index": "0"}},
-        {"type": "chunk", "data": {"content": "x", "index": True}},
-        {"type": "chunk", "data": "x"},
-        {"type": "ping", "data": {}},
-    ],
-    ids=["content-not-string", "no-content", "index-string", "index-bool", "data-not-object", "unknown-type"],
-)
-def test_bad_standard_frame_is_malformed(data: dict[str, Any]) -> None:
-    normalizer = PayloadNormalizer()
-    normalizer.normalize(frame(standard_chunk("Hi", 0)))
-    result = normalizer.normalize(frame(data, id="4"))
-    assert isinstance(result, Malformed)
-    assert result.id == "4"
-
-
-def test_legacy_frame_without_a_text_chunk_is_malformed() -> None:
-    normalizer = PayloadNormalizer()
-    normalizer.normalize(frame({"chunk": "Hi"}))
-    assert isinstance(normalizer.normalize(frame({"chunk": None})), Malformed)
-
-
 # --- event: error ---------------------------------------------------------------------------------
 
 
@@ -352,8 +316,15 @@ def test_legacy_frame_without_a_text_chunk_is_malformed() -> None:
         ('{"code": "OVERLOADED", "message": "Busy"}', ErrorReport("OVERLOADED", "Busy", "6")),
         ('{"error": {"code": "server_error", "message": "Boom"}}', ErrorReport("server_error", "Boom", "6")),
         ("Something broke", ErrorReport("ERROR", "Something broke", "6")),
+        ('{"event": "error", "data": {"error": {"code": "overloaded", "message": "Busy"}}}',
+         ErrorReport("overloaded", "Busy", "6")),
+        ('{"event": "error", "data": {"code": "E42", "message": "Bad input"}}', ErrorReport("E42", "Bad input", "6")),
+        ('{"detail": "Not here", "status": 404}', ErrorReport("ERROR", '{"detail": "Not here", "status": 404}', "6")),
+        ("503", ErrorReport("ERROR", "503", "6")),
+        ('["overloaded"]', ErrorReport("ERROR", '["overloaded"]', "6")),
     ],
-    ids=["standard", "bare", "openai", "text"],
+    ids=["standard", "bare", "openai", "text", "wrapped error object", "wrapped bare error", "object without fields",
+         "number", "array"],
 )
 def test_error_event_is_an_error_report(data: str, expected: ErrorReport) -> None:
     normalizer = PayloadNormalizer()
@@ -374,46 +345,7 @@ def test_error_event_does_not_decide_the_format() -> None:
     assert normalizer.normalize(frame(standard_chunk("Hi", 0))) == Chunk("Hi", 0)
 
 
-# --- Stutter --------------------------------------------------------------------------------------
-
-
-def deltas(contents: list[str]) -> list[str]:
-    stutter = StutterFilter()
-    return [stutter.delta(c) for c in contents]
-
-
-def test_cumulative_chunks_become_deltas() -> None:
-    stutter = StutterFilter()
-    out = [stutter.delta(c) for c in ["Hel", "Hello", "Hello, wor", "Hello, world!"]]
-    assert out == ["Hel", "lo", ", wor", "ld!"]
-    assert stutter.cumulative is True
-
-
-def test_delta_chunks_are_left_alone() -> None:
-    stutter = StutterFilter()
-    contents = ["Hel", "lo", ", wor", "ld!", "Hel"]
-    assert [stutter.delta(c) for c in contents] == contents
-    assert stutter.cumulative is False
-
-
-def test_repeated_equal_delta_is_not_taken_for_stutter() -> None:
-    assert deltas(["ha", "ha", "ha"]) == ["ha", "ha", "ha"]
-
-
-def test_empty_chunks_do_not_decide_the_stutter_mode() -> None:
-    assert deltas(["", "Hel", "", "Hello", "Hello!"]) == ["", "Hel", "", "lo", "!"]
-
-
-def test_cumulative_chunk_that_repeats_the_text_adds_nothing() -> None:
-    assert deltas(["Hel", "Hello", "Hello", "Hello!"]) == ["Hel", "lo", "", "!"]
-
-
-def test_cumulative_rewrite_shows_only_what_goes_past_the_shown_text() -> None:
-    # What was shown cannot be taken back: a rewritten snapshot contributes only the characters
-    # beyond the length already shown, and a shorter one contributes nothing.
-    out = deltas(["Hel", "Hello", "Help me", "Hi", "Help me now"])
-    assert out == ["Hel", "lo", "me", "", " now"]
-    assert len("".join(out)) == len("Help me now")
+# --- Stutter (the filter itself: test_stutter.py) -------------------------------------------------
 
 
 # A chunk frame of `text` (the `i`-th of its stream) in each format.
@@ -465,12 +397,87 @@ def test_status_frames_do_not_count_as_chunk_text_for_stutter() -> None:
     assert events == [Status("Thinking"), Chunk("Thinking about it"), Chunk("!")]
 
 
+# --- Reconnects, and the shape the fast lane reads ------------------------------------------------
+
+
+def test_a_stream_is_not_finished_before_its_dialect_is_known() -> None:
+    assert PayloadNormalizer().finished is False
+
+
+def test_a_restart_before_the_stutter_mode_is_decided_lets_the_restarted_stream_decide_it() -> None:
+    # A cumulative stream cut after its first chunk and started again in other pieces: compared
+    # with the cut stream's "Hel", "He" would make it look like deltas, and "Hello" be shown whole.
+    normalizer = PayloadNormalizer()
+    assert normalize_all([{"chunk": "Hel"}], normalizer) == [Chunk("Hel")]
+    normalizer.restart()
+    assert normalize_all([{"chunk": "He"}, {"chunk": "Hello"}, {"chunk": "Hello!"}], normalizer) == [
+        Chunk("He"), Chunk("llo"), Chunk("!")]
+    assert normalizer.stuttering is True
+
+
+def test_a_delta_stream_is_not_stuttering() -> None:
+    normalizer = PayloadNormalizer()
+    normalize_all([{"chunk": "Hel"}, {"chunk": "lo"}], normalizer)
+    assert normalizer.stuttering is False
+
+
+def test_the_frame_shape_is_offered_only_once_the_stream_is_known_to_be_deltas() -> None:
+    normalizer = PayloadNormalizer()
+    assert normalizer.frame_shape() is None  # no dialect yet
+    normalizer.normalize(frame(standard_chunk("Hel", 0)))
+    assert normalizer.frame_shape() is None  # one chunk: it may still turn out cumulative
+    normalizer.normalize(frame(standard_chunk("lo", 1), event="chunk"))
+    shape = normalizer.frame_shape()
+    assert shape is not None and shape[0] == "chunk"  # learned from the last text frame, under its name
+    assert shape[1].holes == ("text", "index")
+
+
+def test_a_stuttering_stream_offers_no_frame_shape() -> None:
+    normalizer = PayloadNormalizer()
+    normalize_all([standard_chunk("Hel", 0), standard_chunk("Hello", 1)], normalizer)
+    assert normalizer.stuttering is True
+    assert normalizer.frame_shape() is None
+
+
+class Counted(Dialect):
+    """A JSON dialect without a `text_key` (every built-in one has one): its frames are parsed
+    in full, one by one."""
+
+    name = "counted"
+    title = "counted text"
+    event_names = frozenset({"count"})
+
+    def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
+        return Chunk(value["text"], None, frame.id)
+
+
+def test_a_dialect_without_a_text_key_offers_no_frame_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "DIALECTS", (*registry.DIALECTS, Counted))
+    normalizer = PayloadNormalizer()
+    events = [normalizer.normalize(frame({"text": text, "n": n}, event="count")) for n, text in enumerate(["Hel", "lo"])]
+    assert (events, normalizer.format) == ([Chunk("Hel"), Chunk("lo")], "counted")
+    assert normalizer.frame_shape() is None
+
+
+def test_a_raw_stream_offers_its_shape_once_it_is_known_to_be_deltas() -> None:
+    normalizer = PayloadNormalizer()
+    normalize_all(["Hel"], normalizer)
+    assert normalizer.frame_shape() is None  # one chunk: it may still turn out cumulative
+    normalize_all(["lo"], normalizer)
+    shape = normalizer.frame_shape()
+    assert shape is not None and shape[0] == "message"
+
+
+def test_a_provider_dialect_offers_the_frame_shape_from_its_first_text_frame() -> None:
+    # Provider dialects are deltas by definition: no stutter check to wait for.
+    normalizer = PayloadNormalizer("anthropic")
+    normalizer.normalize(frame({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+                               event="content_block_delta"))
+    shape = normalizer.frame_shape()
+    assert shape is not None and shape[0] == "content_block_delta"
+
+
 # --- answer_text (the non-streaming answer) ---------------------------------------------------------------------
-
-
-def test_final_response_of_a_standard_body() -> None:
-    body = b'{"type": "complete", "data": {"final_response": "Hello"}}'
-    assert answer_text(body) == "Hello"
 
 
 def test_final_response_of_an_openai_body() -> None:
@@ -503,9 +510,3 @@ def test_final_response_of_an_openai_body() -> None:
 def test_final_response_of_anything_else_is_none(body: bytes) -> None:
     assert answer_text(body) is None
 
-
-def test_done_ends_a_raw_text_stream_and_is_not_shown() -> None:
-    normalizer = PayloadNormalizer()
-    assert normalizer.normalize(frame("Hello")) == Chunk("Hello", None, "")
-    assert normalizer.normalize(frame("[DONE]", id="2")) == Complete(None, "2")
-    assert normalizer.format == "raw"

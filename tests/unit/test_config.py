@@ -1,0 +1,195 @@
+"""`ClientConfig` (`config.py`): the options `SSEClient.configure` takes, as JavaScript spells
+them, mapped onto one frozen value; unknown or invalid options are refused with a message that
+names them, never turned into a silent default."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from typing import Any
+
+import pytest
+
+from sse_client.backoff import BackoffPolicy
+from sse_client.circuit import CircuitPolicy
+from sse_client.config import ClientConfig
+from sse_client.formats import FORMAT_NAMES
+from sse_client.heartbeat import Deadlines
+from sse_client.parser import DEFAULT_MAX_EVENT_BYTES
+
+# --- Defaults -------------------------------------------------------------------------------------
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    config = ClientConfig()
+    assert (config.endpoint, dict(config.headers), config.max_event_bytes) == ("/api/chat", {}, 4 * 1024 * 1024)
+    assert (config.streaming, config.fallback, config.get_token, config.format) == (True, True, None, "auto")
+    assert config.backoff == BackoffPolicy(base_delay=1.0, factor=2.0, max_delay=8.0, max_retries=3,
+                                           retry_after_cap=30.0, healthy_after=10.0)
+    assert config.deadlines == Deadlines(first_byte=30.0, idle=45.0, no_progress=120.0, total=None)
+    assert config.circuit == CircuitPolicy(failure_threshold=5, cool_down=30.0)
+    assert config.random is random.random
+    assert config.max_event_bytes == DEFAULT_MAX_EVENT_BYTES
+
+
+def test_no_options_give_the_defaults() -> None:
+    assert ClientConfig.from_options({}) == ClientConfig()
+
+
+# --- Simple options -------------------------------------------------------------------------------
+
+
+def test_options_are_taken_as_javascript_spells_them() -> None:
+    def token() -> str:
+        return "t"
+
+    def jitter() -> float:
+        return 0.5
+
+    config = ClientConfig.from_options({
+        "endpoint": "https://chat.example/v1", "headers": {"X-Api-Key": "k"}, "maxEventBytes": 1024,
+        "streaming": False, "fallback": False, "random": jitter, "getToken": token, "format": "anthropic",
+    })
+    assert config == ClientConfig(endpoint="https://chat.example/v1", headers={"X-Api-Key": "k"}, max_event_bytes=1024,
+                                  streaming=False, fallback=False, random=jitter, get_token=token, format="anthropic")
+
+
+def test_options_in_python_spelling_are_taken_too() -> None:
+    assert ClientConfig.from_options({"max_event_bytes": 10, "get_token": None}).max_event_bytes == 10
+
+
+def test_with_options_changes_a_copy_and_keeps_the_options_not_given() -> None:
+    base = ClientConfig(endpoint="/a", streaming=False)
+    changed = base.with_options({"maxEventBytes": 99})
+    assert (changed.endpoint, changed.streaming, changed.max_event_bytes) == ("/a", False, 99)
+    assert base.max_event_bytes == DEFAULT_MAX_EVENT_BYTES
+
+
+def test_headers_are_copied_so_that_the_caller_changing_them_later_changes_nothing() -> None:
+    headers = {"X-Key": "v"}
+    config = ClientConfig.from_options({"headers": headers})
+    headers["X-Key"] = "changed"
+    assert config.headers == {"X-Key": "v"}
+
+
+@pytest.mark.parametrize("format", FORMAT_NAMES)
+def test_every_format_name_is_accepted(format: str) -> None:
+    assert ClientConfig.from_options({"format": format}).format == format
+
+
+# --- Option groups: retry, timeouts, circuit ------------------------------------------------------
+
+
+def test_retry_options_are_milliseconds_and_counts() -> None:
+    config = ClientConfig.from_options({"retry": {
+        "baseDelayMs": 250, "factor": 3, "maxDelayMs": 4000, "maxRetries": 5, "retryAfterCapMs": 0,
+        "healthyAfterMs": 1500}})
+    assert config.backoff == BackoffPolicy(base_delay=0.25, factor=3, max_delay=4.0, max_retries=5,
+                                           retry_after_cap=0.0, healthy_after=1.5)
+
+
+def test_timeout_options_are_milliseconds_and_null_switches_one_off() -> None:
+    config = ClientConfig.from_options({"timeouts": {"firstByteMs": 500, "idleMs": None, "noProgressMs": 2500,
+                                                     "totalMs": 60000}})
+    assert config.deadlines == Deadlines(first_byte=0.5, idle=None, no_progress=2.5, total=60.0)
+
+
+def test_circuit_options_are_a_count_and_milliseconds() -> None:
+    config = ClientConfig.from_options({"circuit": {"failureThreshold": 2, "coolDownMs": 1000}})
+    assert config.circuit == CircuitPolicy(failure_threshold=2, cool_down=1.0)
+
+
+def test_a_group_changes_only_the_options_it_names() -> None:
+    config = ClientConfig.from_options({"retry": {"maxRetries": 0}}).with_options({"retry": {"factor": 1}})
+    assert config.backoff == BackoffPolicy(max_retries=0, factor=1)
+    assert config.deadlines == Deadlines()
+
+
+def test_an_empty_group_changes_nothing() -> None:
+    assert ClientConfig.from_options({"retry": {}, "timeouts": {}, "circuit": {}}) == ClientConfig()
+
+
+@pytest.mark.parametrize("group", ["retry", "timeouts", "circuit"])
+@pytest.mark.parametrize("value", [5, "fast", None, [1, 2]])
+def test_a_group_that_is_not_an_object_is_refused(group: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=f"^{group} must be an object$"):
+        ClientConfig.from_options({group: value})
+
+
+@pytest.mark.parametrize(("group", "name", "known"), [
+    ("retry", "baseDelay", "baseDelayMs, factor, healthyAfterMs, maxDelayMs, maxRetries, retryAfterCapMs"),
+    ("timeouts", "idle", "firstByteMs, idleMs, noProgressMs, totalMs"),
+    ("circuit", "cool_down", "coolDownMs, failureThreshold"),
+])
+def test_an_unknown_option_in_a_group_is_refused_naming_the_known_ones(group: str, name: str, known: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ClientConfig.from_options({group: {name: 1}})
+    assert str(caught.value) == f"unknown option {group}.{name}; known: {known}"
+
+
+@pytest.mark.parametrize("value", ["1000", True, False, [1000], {"ms": 1}])
+@pytest.mark.parametrize(("group", "name"), [("retry", "baseDelayMs"), ("retry", "maxRetries"),
+                                             ("timeouts", "idleMs"), ("circuit", "failureThreshold")])
+def test_a_group_option_that_is_not_a_number_is_refused(group: str, name: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=f"^{group}.{name} must be a number$"):
+        ClientConfig.from_options({group: {name: value}})
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"retry": {"baseDelayMs": 0}}, "baseDelay must be > 0"),
+    ({"retry": {"maxRetries": 1.5}}, "maxRetries must be an integer"),
+    ({"retry": {"factor": None}}, "factor must be >= 1"),
+    ({"retry": {"baseDelayMs": 9000}}, "maxDelay must be >= baseDelay"),
+    ({"timeouts": {"idleMs": -1}}, "idle must be > 0"),
+    ({"circuit": {"failureThreshold": 0}}, "failureThreshold must be an integer >= 1"),
+    ({"circuit": {"coolDownMs": None}}, "coolDown must be > 0"),
+])
+def test_a_group_option_out_of_range_is_refused_by_its_policy(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ClientConfig.from_options(options)
+
+
+# --- Refused options ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["maxEventByte", "endPoint", "endpointUrl", "MaxEventBytes", "backoff", "deadlines"])
+def test_an_unknown_option_is_refused_naming_it_and_the_known_ones(name: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ClientConfig.from_options({name: 1})
+    assert str(caught.value) == (
+        f"unknown option {name!r}; known: circuit, endpoint, fallback, format, getToken, headers, maxEventBytes, "
+        "random, retry, streaming, timeouts")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"endpoint": ""}, "endpoint must be a non-empty string"),
+    ({"endpoint": None}, "endpoint must be a non-empty string"),
+    ({"headers": {"X-Key": 1}}, "headers must map header names to string values"),
+    ({"headers": [("X-Key", "v")]}, "headers must map header names to string values"),
+    ({"maxEventBytes": 0}, "maxEventBytes must be a positive integer"),
+    ({"maxEventBytes": 1.5}, "maxEventBytes must be a positive integer"),
+    ({"maxEventBytes": True}, "maxEventBytes must be a positive integer"),
+    ({"streaming": 1}, "streaming must be true or false"),
+    ({"fallback": "no"}, "fallback must be true or false"),
+    ({"random": 0.5}, "random must be a function"),
+    ({"getToken": "token"}, "getToken must be a function"),
+    ({"format": "claude"}, "format must be one of 'auto', 'standard', .*, not 'claude'"),
+])
+def test_an_invalid_value_is_refused_naming_the_option(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ClientConfig.from_options(options)
+
+
+def test_a_refused_option_leaves_the_config_it_was_given_to_as_it_was() -> None:
+    base = ClientConfig(endpoint="/a")
+    with pytest.raises(ValueError):
+        base.with_options({"endpoint": "/b", "streaming": "yes"})
+    assert base == ClientConfig(endpoint="/a")
+
+
+def test_config_is_frozen_and_keyword_only() -> None:
+    config = ClientConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.endpoint = "/other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ClientConfig("/chat")  # type: ignore[call-arg]
