@@ -146,7 +146,23 @@ def _group(current: Any, group: str, names: dict[str, tuple[str, int]], options:
             changes[attribute] = value
         else:
             changes[attribute] = None if value is None else value / scale
-    return replace(current, **changes)
+    try:
+        return replace(current, **changes)
+    except ValueError as exc:
+        raise ValueError(_in_js_terms(str(exc), group, names)) from None
+
+
+def _in_js_terms(message: str, group: str, names: dict[str, tuple[str, int]]) -> str:
+    """A policy's message about one of its fields ("baseDelay must be > 0 (seconds)") in the
+    terms the caller wrote ("retry.baseDelayMs must be > 0 (milliseconds)")."""
+    for js_name, (attribute, scale) in names.items():
+        python_name = _camel_case(attribute)
+        if message.startswith(python_name + " "):
+            message = f"{group}.{js_name}{message[len(python_name):]}"
+            if scale == 1000:
+                message = message.replace("(seconds)", "(milliseconds)")
+            return message
+    return f"{group}: {message}"
 
 
 def _is_int(value: object) -> bool:

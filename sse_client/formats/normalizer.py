@@ -232,6 +232,8 @@ def _error_from_text(data: str, event_id: str) -> ErrorReport:
         if report is not None:
             return report
         return ErrorReport(str(value.get("code", "ERROR")), str(value.get("message", data)), event_id)
+    if isinstance(value, str):
+        return ErrorReport("ERROR", value, event_id)  # a JSON string: its text, not its quotes
     return ErrorReport("ERROR", data, event_id)
 
 

@@ -136,13 +136,13 @@ def test_a_group_option_that_is_not_a_number_is_refused(group: str, name: str, v
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"retry": {"baseDelayMs": 0}}, "baseDelay must be > 0"),
-    ({"retry": {"maxRetries": 1.5}}, "maxRetries must be an integer"),
-    ({"retry": {"factor": None}}, "factor must be >= 1"),
-    ({"retry": {"baseDelayMs": 9000}}, "maxDelay must be >= baseDelay"),
-    ({"timeouts": {"idleMs": -1}}, "idle must be > 0"),
-    ({"circuit": {"failureThreshold": 0}}, "failureThreshold must be an integer >= 1"),
-    ({"circuit": {"coolDownMs": None}}, "coolDown must be > 0"),
+    ({"retry": {"baseDelayMs": 0}}, "retry.baseDelayMs must be > 0"),
+    ({"retry": {"maxRetries": 1.5}}, "retry.maxRetries must be an integer"),
+    ({"retry": {"factor": None}}, "retry.factor must be >= 1"),
+    ({"retry": {"baseDelayMs": 9000}}, "retry.maxDelayMs must be >= baseDelay"),
+    ({"timeouts": {"idleMs": -1}}, "timeouts.idleMs must be > 0"),
+    ({"circuit": {"failureThreshold": 0}}, "circuit.failureThreshold must be an integer >= 1"),
+    ({"circuit": {"coolDownMs": None}}, "circuit.coolDownMs must be > 0"),
 ])
 def test_a_group_option_out_of_range_is_refused_by_its_policy(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -193,3 +193,21 @@ def test_config_is_frozen_and_keyword_only() -> None:
         config.endpoint = "/other"  # type: ignore[misc]
     with pytest.raises(TypeError):
         ClientConfig("/chat")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"retry": {"baseDelayMs": 0}}, "retry.baseDelayMs must be > 0 (milliseconds)"),
+    ({"timeouts": {"firstByteMs": -1}}, "timeouts.firstByteMs must be > 0 (milliseconds)"),
+    ({"circuit": {"coolDownMs": 0}}, "circuit.coolDownMs must be > 0 (milliseconds)"),
+    ({"retry": {"factor": 0.5}}, "retry.factor must be >= 1"),
+])
+def test_an_invalid_group_option_is_named_and_measured_as_the_caller_wrote_it(options: Any, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ClientConfig().with_options(options)
+    assert str(caught.value).startswith(message)
+
+
+def test_a_policy_message_about_no_field_keeps_its_words_under_the_group_name() -> None:
+    from sse_client.config import _in_js_terms
+
+    assert _in_js_terms("something else", "retry", {"baseDelayMs": ("base_delay", 1000)}) == "retry: something else"

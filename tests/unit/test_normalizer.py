@@ -510,3 +510,7 @@ def test_final_response_of_an_openai_body() -> None:
 def test_final_response_of_anything_else_is_none(body: bytes) -> None:
     assert answer_text(body) is None
 
+
+
+def test_an_error_event_whose_data_is_a_json_string_reports_its_text_not_its_quotes() -> None:
+    assert PayloadNormalizer().normalize(frame('"Overloaded"', event="error")) == ErrorReport("ERROR", "Overloaded")
