@@ -3,7 +3,7 @@
 
     python3 build.py                 build web/dist/ (the bundle)
     python3 build.py demo [--port N] set up, build, and serve the demo on http://127.0.0.1:8000
-    python3 build.py test [ARGS...]  set up, build, type-check and run the whole test suite
+    python3 build.py test [ARGS...]  set up, build, lint (ruff), type-check (mypy) and run the whole test suite
                                      (unit and end-to-end), and fail under 100% branch coverage
                                      of the sans-I/O core ([tool.coverage] in pyproject.toml);
                                      with ARGS, pytest runs with those instead (a subset, say
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -151,7 +150,7 @@ def main(argv: list[str]) -> int:
     if to_pytest:
         args.pytest_args = argv[1:]
 
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - build.py runs on whatever python3 the machine has
         sys.exit("build.py: Python 3.11 or newer is needed")
     if args.command in (None, "build"):
         print(f"built {build().relative_to(ROOT)}/")
@@ -165,6 +164,7 @@ def main(argv: list[str]) -> int:
     if args.command == "bench":
         extra = ["--quick", "--no-write"] if args.quick else []
         return subprocess.run([str(python), "-m", "bench.run", *extra], cwd=ROOT).returncode
+    run([str(python), "-m", "ruff", "check", "--quiet", "."])  # lint: pyproject's [tool.ruff]
     run([str(python), "-m", "mypy"])
     # The whole suite measures the core's branch coverage and fails under 100% (pyproject.toml
     # says which files and the threshold). A subset cannot reach it, so a run given pytest

@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
 
     from bench import browser_bench, parser_bench
 
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     parts = [
         parser_bench.run(repeats=2, quick=True) if args.quick else parser_bench.run(),
         browser_bench.run(quick=args.quick),

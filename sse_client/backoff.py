@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Literal
-from datetime import timezone
 
 from sse_client.errors import StreamError
 
@@ -171,7 +171,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return None
     if when.tzinfo is None:
         # An HTTP-date is always GMT; parsedate_to_datetime leaves "-0000" dates naive.
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
 
 

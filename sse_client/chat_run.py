@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from sse_client.assembler import ReplyAssembler
@@ -42,9 +43,6 @@ from sse_client.classify import (
 )
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.heartbeat import HeartbeatMonitor
-from sse_client.lifecycle import StatusLifecycle
-from sse_client.parser import EventStreamParser
 from sse_client.formats import (
     ChatEvent,
     Chunk,
@@ -55,6 +53,9 @@ from sse_client.formats import (
     Status,
     answer_text,
 )
+from sse_client.heartbeat import HeartbeatMonitor
+from sse_client.lifecycle import StatusLifecycle
+from sse_client.parser import EventStreamParser
 from sse_client.reader import SSEStreamReader
 from sse_client.redaction import Secrets
 from sse_client.transport import HttpRequest, HttpResponse, Transport, media_type
@@ -135,7 +136,7 @@ class ChatRun:
                     healthy_for=0.0 if self._progress_since is None else now - self._progress_since,
                     random=self.config.random,
                     stream_retry_ms=self.parser.retry,
-                    circuit_allows=lambda: not self.config.fallback or self.breaker.allow_streaming(now),
+                    circuit_allows=partial(self._circuit_allows, now),
                 )
                 if isinstance(decision, GiveUp):
                     if decision.reason == "not_retryable":
@@ -147,7 +148,7 @@ class ChatRun:
                         # is no failure of streaming).
                         self.breaker.record_failure(now)
                     if not self.config.fallback:
-                        raise self._exhausted()
+                        raise self._exhausted() from error
                     return await self._fallback(_GIVE_UP_MESSAGES[decision.reason], error)
                 self.causes.append(error)
                 retries_used, delay = decision.retries_used, decision.delay
@@ -161,6 +162,11 @@ class ChatRun:
                 continue
             self.breaker.record_success()
             return self._result()
+
+    def _circuit_allows(self, now: float) -> bool:
+        """Whether the circuit breaker lets this chat stream on (it always may without a
+        fallback to go to)."""
+        return not self.config.fallback or self.breaker.allow_streaming(now)
 
     async def _attempt_with_deadlines(self) -> None:
         """One attempt, cancelled by the watchdog if a heartbeat deadline passes first."""
@@ -199,7 +205,7 @@ class ChatRun:
             try:
                 # Nothing armed: wait until cancelled (or re-armed).
                 await asyncio.wait_for(rearmed.wait(), None if due is None else max(0.0, due - self.clock()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _attempt(self, monitor: HeartbeatMonitor, rearmed: asyncio.Event) -> None:
@@ -299,7 +305,7 @@ class ChatRun:
         timeout = self.config.deadlines.no_progress
         try:
             await asyncio.wait_for(self._fallback_request(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error = deadline_error("no_progress")
         except StreamError as caught:
             if caught.type is StreamErrorType.CANCELLED:

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from sse_client.classify import not_an_event_stream_error
+from sse_client.formats import ChatEvent, PayloadNormalizer
 from sse_client.formats.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
-from sse_client.formats import ChatEvent, PayloadNormalizer
 from sse_client.transport import HttpResponse, media_type
 
 EVENT_STREAM = "text/event-stream"

@@ -14,19 +14,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
+from sse_client.auth import authorization
 from sse_client.chat_run import ChatRun, ChunkCallback, Sleep
 from sse_client.circuit import CircuitBreaker
+from sse_client.classify import callback_error, cancelled_error, classify_status, internal_error
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.auth import authorization
-from sse_client.classify import callback_error, cancelled_error, classify_status, internal_error
 from sse_client.formats import PayloadNormalizer
 from sse_client.lifecycle import StatusLifecycle
 from sse_client.parser import EventStreamParser
-from sse_client.redaction import Secrets
 from sse_client.reader import SSEStreamReader
+from sse_client.redaction import Secrets
 from sse_client.transport import HttpRequest, Transport
 
 StatusCallback = Callable[[dict[str, Any]], object]
@@ -100,7 +101,7 @@ class SSEService:
             raise cancelled from None
         except StreamError as error:
             ending = lifecycle.cancelled if error.type is StreamErrorType.CANCELLED else lifecycle.failed
-            _end(lambda: ending(error))
+            _end(partial(ending, error))
             raise
         except Exception as exc:  # a bug of ours: the chat still ends, with a typed error
             bug = internal_error(exc)

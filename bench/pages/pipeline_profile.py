@@ -25,9 +25,9 @@ from pyodide.code import run_js
 
 from sse_client.assembler import ReplyAssembler
 from sse_client.config import ClientConfig
+from sse_client.formats import Chunk, PayloadNormalizer
 from sse_client.formats.fast_lane import FastLane
 from sse_client.parser import EventStreamParser
-from sse_client.formats import Chunk, PayloadNormalizer
 from sse_client.service import SSEService
 
 

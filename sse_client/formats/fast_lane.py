@@ -40,10 +40,10 @@ import json
 import re
 from itertools import chain
 
-from sse_client.parser import EventStreamParser
 from sse_client.formats.events import ChatEvent, Chunk
 from sse_client.formats.frame_template import INDEX, RAW, TEXT, FrameShape
 from sse_client.formats.normalizer import PayloadNormalizer
+from sse_client.parser import EventStreamParser
 
 _CR = 0x0D
 _CRLF = b"\r\n"

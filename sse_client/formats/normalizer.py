@@ -23,10 +23,10 @@ import json
 from typing import Any
 
 from sse_client.classify import unreadable_stream_error
-from sse_client.formats.frame_template import RAW_SHAPE, FrameShape, FrameTemplate
 from sse_client.errors import StreamError
 from sse_client.formats.dialect import Dialect
 from sse_client.formats.events import ChatEvent, Chunk, Complete, ErrorReport, Malformed, error_report
+from sse_client.formats.frame_template import RAW_SHAPE, FrameShape, FrameTemplate
 from sse_client.formats.raw import RawText
 from sse_client.formats.registry import DIALECTS, dialect_named, dialect_of_event, dialect_of_value
 from sse_client.formats.stutter import StutterFilter

@@ -269,8 +269,11 @@ def stamp_frame(wire: str, server_ms: float) -> str:
     return f"{wire[:at]}{member}{'' if wire.startswith('}', at) else ', '}{wire[at:]}"
 
 
+_PLAIN = Wire()  # data: and id: with a space, LF line ends
+
+
 def encode_event(event_id: int | None, data: str | None, *, event: str | None = None,
-                 wire: Wire = Wire()) -> str:
+                 wire: Wire = _PLAIN) -> str:
     """The wire text of one event: an ``id:`` line (unless ``event_id`` is None), an ``event:``
     line (if ``event``), and the data, one ``data:`` line per line (none if ``data`` is None),
     written in the dialect's ``wire`` style.

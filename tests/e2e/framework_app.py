@@ -275,7 +275,7 @@ def _claude_message(content: list[Any], stop_reason: Literal["end_turn"] | None,
 
 def _anthropic_frames(failing: bool) -> list[Frame]:
     def typed(event: BaseModel) -> Frame:
-        return Frame(event.model_dump_json(exclude_unset=True), getattr(event, "type"))
+        return Frame(event.model_dump_json(exclude_unset=True), event.type)
 
     frames = [
         typed(claude.RawMessageStartEvent(type="message_start", message=_claude_message([], None, 1))),

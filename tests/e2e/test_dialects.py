@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Page
 
 from sse_client.testing.mock_script import DEFAULT_REPLY, split_reply
-
 from tests.grouping import grouped_in_order
 
 from .conftest import BackendLog

@@ -22,7 +22,7 @@ SETTLE = """async ([endpoint, call, config]) => {
   SSEClient.configure({ ...TEST_DEFAULTS, ...(config || {}), endpoint });
   const statuses = [];
   window.onStatus = s => statuses.push({ ...s, at: Date.now() });
-  const hang = new Promise(resolve => setTimeout(() => resolve({ settled: "hang" }), %d));
+  const hang = new Promise(resolve => setTimeout(() => resolve({ settled: "hang" }), HANG_MS));
   const run = (async () => {
     try { return { settled: "resolved", value: await eval(call) }; }
     catch (error) { return { settled: "rejected", error }; }
@@ -38,7 +38,7 @@ SETTLE = """async ([endpoint, call, config]) => {
                                                   (error.causes || []).map(c => [c.message, String(c.cause)])]) },
     statuses, statusText: JSON.stringify(statuses),
   };
-}""" % HANG_MS
+}""".replace("HANG_MS", str(HANG_MS))
 
 
 def settle(page: Page, endpoint: str, call: str, config: dict[str, Any] | None = None) -> dict[str, Any]:

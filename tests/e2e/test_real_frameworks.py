@@ -23,7 +23,6 @@ import pytest
 from playwright.sync_api import Page
 
 from sse_client.testing.launcher import server_process
-
 from tests.grouping import grouped_in_order
 
 from .framework_app import DIALECTS, ERROR_AFTER, PIECES, REPLY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random as stdlib_random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -246,7 +246,7 @@ def test_options_are_keyword_only() -> None:
 
 # --- parse_retry_after ------------------------------------------------------------------------
 
-NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(

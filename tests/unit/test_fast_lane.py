@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from sse_client.formats import ChatEvent, Chunk, PayloadNormalizer
 from sse_client.formats.fast_lane import FastLane
 from sse_client.parser import EventStreamParser, EventTooLargeError
-from sse_client.formats import ChatEvent, Chunk, PayloadNormalizer
 
 
 def openai(content: object, **extra: object) -> str:

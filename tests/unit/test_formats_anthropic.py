@@ -17,8 +17,23 @@ from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
 from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
-    ANTH_PING, ANTH_START, ANTH_STOP, PIECES, REPLY, WIRES, Wire, anth_block_start, anth_delta, anth_error,
-    anth_message, anth_stream, anth_text, dump, encode, frame, named,
+    ANTH_PING,
+    ANTH_START,
+    ANTH_STOP,
+    PIECES,
+    REPLY,
+    WIRES,
+    Wire,
+    anth_block_start,
+    anth_delta,
+    anth_error,
+    anth_message,
+    anth_stream,
+    anth_text,
+    dump,
+    encode,
+    frame,
+    named,
 )
 
 T = StreamErrorType

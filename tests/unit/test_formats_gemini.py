@@ -16,7 +16,18 @@ from sse_client.formats import Chunk, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
-    PIECES, REPLY, WIRES, Wire, dump, encode, frame, gemini, gemini_error, gemini_stream, gemini_text, gemini_wire,
+    PIECES,
+    REPLY,
+    WIRES,
+    Wire,
+    dump,
+    encode,
+    frame,
+    gemini,
+    gemini_error,
+    gemini_stream,
+    gemini_text,
+    gemini_wire,
 )
 
 T = StreamErrorType

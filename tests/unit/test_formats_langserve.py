@@ -16,7 +16,15 @@ from sse_client.formats.normalizer import answer_text
 from sse_client.parser import EventStreamParser, ServerSentEvent
 from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
-    LANGSERVE_END, LANGSERVE_METADATA, PIECES, REPLY, dump, encode, frame, langserve_error, langserve_message_chunk,
+    LANGSERVE_END,
+    LANGSERVE_METADATA,
+    PIECES,
+    REPLY,
+    dump,
+    encode,
+    frame,
+    langserve_error,
+    langserve_message_chunk,
     langserve_stream,
 )
 

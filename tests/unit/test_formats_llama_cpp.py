@@ -13,7 +13,17 @@ from sse_client.errors import StreamErrorType
 from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
-from tests.unit.dialect_frames import PIECES, REPLY, dump, encode, frame, llama_error, llama_stop, llama_stream, llama_token
+from tests.unit.dialect_frames import (
+    PIECES,
+    REPLY,
+    dump,
+    encode,
+    frame,
+    llama_error,
+    llama_stop,
+    llama_stream,
+    llama_token,
+)
 
 T = StreamErrorType
 MODES = ["detected", "forced"]

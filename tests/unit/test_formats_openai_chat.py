@@ -15,9 +15,26 @@ from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
 from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
-    AZURE_CONTENT_FILTER, AZURE_PROMPT_FILTER, DONE, PIECES, REPLY, WIRES, Wire, chat_chunk, chat_completion,
-    chat_moderation, chat_refusal, chat_role, chat_stream, chat_text, chat_tool_call, chat_usage, dump, encode,
-    frame, openai_error,
+    AZURE_CONTENT_FILTER,
+    AZURE_PROMPT_FILTER,
+    DONE,
+    PIECES,
+    REPLY,
+    WIRES,
+    Wire,
+    chat_chunk,
+    chat_completion,
+    chat_moderation,
+    chat_refusal,
+    chat_role,
+    chat_stream,
+    chat_text,
+    chat_tool_call,
+    chat_usage,
+    dump,
+    encode,
+    frame,
+    openai_error,
 )
 
 T = StreamErrorType

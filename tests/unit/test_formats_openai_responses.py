@@ -17,8 +17,23 @@ from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
 from tests.unit.dialect_checks import assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
-    MSG_ID, PIECES, REPLY, WIRES, Wire, dump, encode, frame, named, output_message, output_text, resp_completed,
-    resp_opening, resp_refusal_delta, resp_stream, resp_text_delta, response,
+    MSG_ID,
+    PIECES,
+    REPLY,
+    WIRES,
+    Wire,
+    dump,
+    encode,
+    frame,
+    named,
+    output_message,
+    output_text,
+    resp_completed,
+    resp_opening,
+    resp_refusal_delta,
+    resp_stream,
+    resp_text_delta,
+    response,
 )
 
 T = StreamErrorType

@@ -16,7 +16,17 @@ from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadN
 from sse_client.formats.normalizer import answer_text
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
 from tests.unit.dialect_frames import (
-    PIECES, REPLY, WIRES, Wire, dump, encode, frame, tgi_error, tgi_json, tgi_stream, tgi_token,
+    PIECES,
+    REPLY,
+    WIRES,
+    Wire,
+    dump,
+    encode,
+    frame,
+    tgi_error,
+    tgi_json,
+    tgi_stream,
+    tgi_token,
 )
 
 T = StreamErrorType

@@ -14,7 +14,17 @@ from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadN
 from sse_client.formats.normalizer import answer_text
 from sse_client.parser import ServerSentEvent
 from tests.unit.dialect_checks import FINISHED, assert_same_at_every_split, classified, read_after, read_frames
-from tests.unit.dialect_frames import DONE, PIECES, REPLY, VERCEL_TEXT_ID, dump, encode, frame, vercel_stream, vercel_text
+from tests.unit.dialect_frames import (
+    DONE,
+    PIECES,
+    REPLY,
+    VERCEL_TEXT_ID,
+    dump,
+    encode,
+    frame,
+    vercel_stream,
+    vercel_text,
+)
 
 T = StreamErrorType
 MODES = ["detected", "forced"]

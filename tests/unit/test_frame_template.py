@@ -8,9 +8,9 @@ import random
 
 import pytest
 
+from sse_client.formats import PayloadNormalizer
 from sse_client.formats.frame_template import INDEX, NUMBER, STRING, TEXT, FrameTemplate
 from sse_client.parser import ServerSentEvent
-from sse_client.formats import PayloadNormalizer
 
 
 def frame(content: object, *, compact: bool = False, **extra: object) -> str:

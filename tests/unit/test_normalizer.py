@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
-from sse_client.formats import registry
-from sse_client.formats.dialect import Dialect
-from sse_client.parser import ServerSentEvent
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.formats import ChatEvent, Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer, Status
+from sse_client.formats import ChatEvent, Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer, Status, registry
+from sse_client.formats.dialect import Dialect
 from sse_client.formats.normalizer import answer_text
+from sse_client.parser import ServerSentEvent
 
 
 def frame(data: str | dict[str, Any], *, event: str = "message", id: str = "") -> ServerSentEvent:

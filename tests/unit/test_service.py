@@ -5,27 +5,25 @@ No network and no pytest-asyncio: each test runs its coroutine with `asyncio.run
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import asyncio
 import dataclasses
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pytest
 
 from sse_client.backoff import BackoffPolicy
-from tests.grouping import grouped_in_order
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
-from sse_client.parser import DEFAULT_MAX_EVENT_BYTES, EventStreamParser
 from sse_client.formats import Chunk, Complete, Malformed, PayloadNormalizer, Status
+from sse_client.parser import DEFAULT_MAX_EVENT_BYTES, EventStreamParser
 from sse_client.reader import SSEStreamReader
 from sse_client.service import SSEService
 from sse_client.testing.mock_transport import MockResponse, MockTransport
 from sse_client.transport import HttpRequest
+from tests.grouping import grouped_in_order
 
 T = TypeVar("T")
 EVENT_STREAM = {"content-type": "text/event-stream"}
