@@ -172,8 +172,11 @@ def test_a_configure_mistake_before_ready_is_reported_and_a_later_configure_reco
           await SSEClient.ready;                              // still boots
           const first = await SSEClient.chatWithModelStream({ model: 'demo' }, () => {}).then(
             () => 'resolved', e => e.type + ': ' + e.message);
-          SSEClient.configure({ ...TEST_DEFAULTS, endpoint: endpoint + '?delay_ms=0' });
-          const second = await SSEClient.chatWithModelStream({ model: 'demo' }, () => {});
+          // A new page boots while other tests load the machine: generous deadlines here.
+          SSEClient.configure({ ...TEST_DEFAULTS, endpoint: endpoint + '?delay_ms=0',
+                                timeouts: { firstByteMs: 20000, idleMs: 10000, noProgressMs: 20000, totalMs: null } });
+          const second = await SSEClient.chatWithModelStream({ model: 'demo' }, () => {}).catch(
+            e => 'rejected: ' + e.type + ': ' + e.message);
           return { first, second };
         }""", f"{backend}/api/chat")
     finally:
