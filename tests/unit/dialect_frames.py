@@ -66,7 +66,7 @@ def frame(value: pydantic.BaseModel | dict[str, Any] | list[Any] | str, wire: Wi
 
 def named(value: pydantic.BaseModel | dict[str, Any], wire: Wire = "as_sent") -> ServerSentEvent:
     """A frame under its own `type` as the SSE event name (Anthropic, OpenAI Responses)."""
-    kind = value["type"] if isinstance(value, dict) else getattr(value, "type")
+    kind = value["type"] if isinstance(value, dict) else value.type
     return frame(value, wire, event=kind)
 
 

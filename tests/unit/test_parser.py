@@ -390,6 +390,14 @@ def test_retry_not_of_only_ascii_digits_is_ignored(line: bytes) -> None:
     assert EventStreamParser().feed(line + b"\ndata: a\n\n") == [ev("a", retry=None)]
 
 
+@pytest.mark.parametrize("stream", [b"data: a\n\n\nid: 2\ndata: b\n\n", b"data: a\r\n\r\n\r\nid: 2\r\ndata: b\r\n\r\n"])
+def test_blank_lines_between_events_dispatch_nothing_and_lose_no_field_after_them(stream: bytes) -> None:
+    # "If the line is empty (a blank line): Dispatch the event": with nothing buffered, a blank
+    # line dispatches nothing, and the fields of the event after it count in full.
+    for cut in range(len(stream) + 1):
+        assert outcome_split(stream, [cut]) == ([ev("a"), ev("b", id="2")], "2", None), cut
+
+
 # --- Other fields ---------------------------------------------------------------------------------
 
 
@@ -690,3 +698,55 @@ def test_named_without_data_passes_a_named_event_on_with_empty_data_at_any_split
     # The comment-only block and the id-only block have no name: still dropped.
     assert events == [ev("{}", "metadata"), ev('"Hi"', "data"), ev("", "end")]
     assert parser.last_event_id == "4"
+
+
+# --- Event boundaries: where another reader (FastLane) may take over ------------------------------
+
+
+def test_a_fresh_parser_is_not_at_an_event_boundary_until_it_has_read_the_start_of_the_stream() -> None:
+    # The stream's first bytes may hold a byte order mark that only the parser drops.
+    parser = EventStreamParser()
+    assert not parser.at_event_boundary
+    parser.feed(b"")
+    assert not parser.at_event_boundary
+    parser.feed(b"data: a\n\n")
+    assert parser.at_event_boundary
+
+
+@pytest.mark.parametrize("fed", [b"data: a\n\n", b": keep-alive\n", b"id: 5\n\n", b"\n", b"data: a\n\n\n",
+                                 b"data: a\r\n\r\n"])
+def test_the_parser_is_at_an_event_boundary_when_it_holds_nothing_of_an_event(fed: bytes) -> None:
+    parser = EventStreamParser()
+    parser.feed(fed)
+    assert parser.at_event_boundary and not parser.after_cr
+
+
+@pytest.mark.parametrize(("fed", "after_cr"), [
+    (b"data: a\n", False),  # an event begun
+    (b"data: a", False),  # a line begun
+    (b"event: x\n", False),  # a name, and no data yet
+    (b"data: a\n\r", True),  # a blank line ended by CR: its LF may come in the next piece
+    (b"data: a\r", True),
+])
+def test_the_parser_is_not_at_an_event_boundary_while_it_holds_part_of_an_event_or_a_cr(
+        fed: bytes, after_cr: bool) -> None:
+    parser = EventStreamParser()
+    parser.feed(fed)
+    assert not parser.at_event_boundary
+    assert parser.after_cr is after_cr
+
+
+def test_events_dispatched_elsewhere_set_the_last_event_id_as_their_last_id_did() -> None:
+    parser = EventStreamParser()
+    parser.feed(b"id: 3\ndata: a\n\n")
+    parser.dispatched_elsewhere("9")  # the events read elsewhere ended with `id: 9`
+    assert parser.last_event_id == "9"
+    assert parser.feed(b"data: b\n\n") == [ev("b", id="9")]
+
+
+def test_events_dispatched_elsewhere_without_an_id_keep_the_last_event_id() -> None:
+    parser = EventStreamParser()
+    parser.feed(b"id: 3\ndata: a\n\n")
+    parser.dispatched_elsewhere(None)
+    assert parser.last_event_id == "3"
+    assert parser.feed(b"data: b\n\n") == [ev("b", id="3")]
