@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import re
 from itertools import chain
+from operator import itemgetter
 
 from sse_client.formats.events import ChatEvent, Chunk
 from sse_client.formats.frame_template import INDEX, RAW, TEXT, FrameShape
@@ -224,21 +225,24 @@ class FastLane:
             # The run goes on from the highest index read so far, one by one; the frames from
             # the first that does not are left to the general path.
             first = self.normalizer.max_index + 1
-            where = self._index
-            indexes = [int(groups[where]) for groups in found]
-            taken = next((n for n, index in enumerate(indexes) if index != first + n), len(found))
+            indexes = list(map(int, map(itemgetter(self._index), found)))
+            if indexes == list(range(first, first + len(indexes))):
+                taken = len(found)
+            else:
+                taken = next(n for n, index in enumerate(indexes) if index != first + n)
             if taken < len(found):
                 found = found[:taken]
                 stop = pos + self._fixed * taken + sum(map(len, chain.from_iterable(found)))
             if not found:
                 return "", 0, None, None, pos
             last_index = first + taken - 1
-        text_at = self._text
-        literals = [groups[text_at] for groups in found]
+        literals = list(map(itemgetter(self._text), found))
         last_id = next((_id_value(groups[0]) for groups in reversed(found) if groups[0]), None)
         if self._raw:
-            # Each frame's bytes decoded on its own, as the parser decodes each event's data.
-            text = "".join([literal.decode("utf-8", "replace") for literal in literals])
+            # Each frame's bytes decoded on its own, as the parser decodes each event's data: an
+            # LF between them (no raw line holds one) ends any sequence a frame left unfinished,
+            # exactly as the end of that frame's data would, and is taken out again after.
+            text = b"\n".join(literals).decode("utf-8", "replace").replace("\n", "")
         else:
             # Decoded as the general path would: each literal's bytes as UTF-8 with replacement
             # (the `","` between them keeps a bad sequence from joining its neighbour), and each

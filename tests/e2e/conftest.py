@@ -11,8 +11,9 @@ import http.server
 import json
 import subprocess
 import sys
+import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,16 @@ def no_page_errors(request: pytest.FixtureRequest) -> Iterator[None]:
         errors = list(page.page_errors)
         page.page_errors.clear()
         assert errors == [], f"the page reported uncaught errors: {errors}"
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, what: str = "the condition") -> None:
+    """Poll `condition` until it holds (no fixed waits: a busy machine is slow, a quiet one fast);
+    fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.02)
 
 
 class BackendLog:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 
 from sse_client.testing.mock_script import DEFAULT_REPLY, split_reply
 
-from .conftest import BackendLog
+from .conftest import BackendLog, wait_until
 
 # A streaming request of PROTOCOL.md, made by hand with authFetch.
 READ_ALL = """async ([url, stream]) => {
@@ -84,7 +84,7 @@ def test_cancel_ends_read_events_and_the_backend_sees_the_disconnect(
         f"{backend}/api/chat?delay_ms=100",
     )
     assert 3 <= result < 10
-    chat_page.wait_for_timeout(500)
+    wait_until(lambda: entries(backend_log)[0]["disconnected"], what="the backend seeing the disconnect")
     (entry,) = entries(backend_log)
     assert entry["disconnected"] and not entry["completed"]
 
@@ -97,7 +97,7 @@ def test_breaking_out_of_for_await_cancels_the_stream(chat_page: Page, backend: 
         }""",
         f"{backend}/api/chat?delay_ms=100",
     )
-    chat_page.wait_for_timeout(500)
+    wait_until(lambda: entries(backend_log)[0]["disconnected"], what="the backend seeing the disconnect")
     (entry,) = entries(backend_log)
     assert entry["disconnected"]
 

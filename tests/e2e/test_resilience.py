@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 
 from sse_client.testing.mock_script import DEFAULT_REPLY
 
-from .conftest import BackendLog
+from .conftest import BackendLog, wait_until
 
 FORMATS = ["standard", "openai"]
 BASE_MS, MAX_MS = 50, 200  # TEST_DEFAULTS.retry
@@ -287,7 +287,7 @@ def test_cancel_during_the_backoff_wait_stops_the_retries(
     assert result["error"]["type"] == "CANCELLED"
     assert states(result)[-1] == "cancelled"
     assert result["settledAfterMs"] < 1000  # the 5 s backoff timer did not hold it up
-    chat_page.wait_for_timeout(300)
+    wait_until(lambda: chat_requests(backend_log)[0]["completed"], what="the 503 answer being logged")
     assert len(chat_requests(backend_log)) == 1  # and no retry was made after the cancel
 
 

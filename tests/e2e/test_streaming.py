@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 from sse_client.testing.mock_script import DEFAULT_REPLY, STATUS_MESSAGE, split_reply
 from tests.grouping import grouped_in_order
 
-from .conftest import BackendLog
+from .conftest import BackendLog, wait_until
 
 FORMATS = ["standard", "legacy", "openai", "raw"]
 
@@ -214,7 +214,8 @@ def test_cancel_aborts_the_stream_and_rejects_with_cancelled(
         """async (endpoint) => {
           const controller = new AbortController();
           const pending = runChat(endpoint, null, { signal: controller.signal });
-          await new Promise(resolve => setTimeout(resolve, 400));
+          // Abort once the reply has begun to show (polled, not a fixed wait).
+          while (!document.getElementById("out").textContent) await new Promise(r => setTimeout(r, 5));
           controller.abort();
           return await pending;
         }""",
@@ -225,9 +226,13 @@ def test_cancel_aborts_the_stream_and_rejects_with_cancelled(
     assert result["error"]["type"] == "CANCELLED"
     assert states(result)[-1] == "cancelled"
     assert 0 < len(result["chunks"]) < len(split_reply(DEFAULT_REPLY, 8))
-    # The backend saw the client go away: the fetch was really aborted.
-    (entry,) = [e for e in backend_log.entries() if e["path"] == "/api/chat"]
-    assert entry["disconnected"] and not entry["completed"]
+    # The backend saw the client go away (at its next write): the fetch was really aborted.
+    def chat() -> dict[str, Any]:
+        (entry,) = [e for e in backend_log.entries() if e["path"] == "/api/chat"]
+        return entry
+
+    wait_until(lambda: chat()["disconnected"], what="the backend seeing the disconnect")
+    assert not chat()["completed"]
 
 
 def test_an_already_aborted_signal_cancels_at_once(chat_page: Page, backend: str, backend_log: BackendLog) -> None:
