@@ -26,6 +26,26 @@ def learned(data: str) -> FrameTemplate:
     return template
 
 
+def with_and_without_template(dialect: str, events: list[ServerSentEvent]
+                              ) -> tuple[PayloadNormalizer, PayloadNormalizer, list[bool]]:
+    """`events` normalised twice, as usual and with the template switched off: every event must
+    be the same. Returns both normalisers and, per frame tried, whether the template read it."""
+    fast, slow = PayloadNormalizer(dialect), PayloadNormalizer(dialect)
+    assert slow._template is not None and fast._template is not None
+    slow._template.match = lambda data: None  # type: ignore[method-assign]
+    hits: list[bool] = []
+    match = fast._template.match
+
+    def counted(data: str) -> tuple[str, int | None] | None:
+        result = match(data)
+        hits.append(result is not None)
+        return result
+
+    fast._template.match = counted  # type: ignore[method-assign]
+    assert [fast.normalize(e) for e in events] == [slow.normalize(e) for e in events]
+    return fast, slow, hits
+
+
 TRICKY = ["", "plain", 'a "quoted" word', "back\\slash", "tab\tand\nnewline", "🚀 é 你好",
           "\u2028\u2029", '"}, "x": "', "\\u0041", "}]}", "\x7f", "\ud83d"]
 
@@ -90,19 +110,7 @@ def test_the_normalizer_gives_the_same_events_with_and_without_the_template() ->
             frames.append(frame(None))
     events = [ServerSentEvent(data, "message", str(i)) for i, data in enumerate(frames)]
 
-    fast, slow = PayloadNormalizer("openai"), PayloadNormalizer("openai")
-    assert slow._template is not None
-    slow._template.match = lambda data: None  # type: ignore[method-assign]
-    hits = []
-    match = fast._template.match
-
-    def counted(data: str) -> tuple[str, int | None] | None:
-        result = match(data)
-        hits.append(result is not None)
-        return result
-
-    fast._template.match = counted  # type: ignore[method-assign]
-    assert [fast.normalize(e) for e in events] == [slow.normalize(e) for e in events]
+    fast, slow, hits = with_and_without_template("openai", events)
     assert sum(hits) > 2000  # the fast path did most of the work
 
 
@@ -208,18 +216,6 @@ def test_each_dialect_normalises_the_same_with_and_without_the_template(dialect:
     from sse_client.parser import EventStreamParser
 
     events = EventStreamParser().feed(stream)
-    fast, slow = PayloadNormalizer(dialect), PayloadNormalizer(dialect)
-    assert slow._template is not None and fast._template is not None
-    slow._template.match = lambda data: None  # type: ignore[method-assign]
-    hits = []
-    match = fast._template.match
-
-    def counted(data: str) -> tuple[str, int | None] | None:
-        result = match(data)
-        hits.append(result is not None)
-        return result
-
-    fast._template.match = counted  # type: ignore[method-assign]
-    assert [fast.normalize(e) for e in events] == [slow.normalize(e) for e in events]
+    fast, slow, hits = with_and_without_template(dialect, events)
     assert fast.max_index == slow.max_index
     assert sum(hits) > 150  # the template did most of the work
