@@ -12,10 +12,10 @@ event server, bench/event_server.mjs (Node's `http`, started by :func:`event_ser
 writes each event with its own `res.write()`, as real LLM servers do, as fast as the socket takes
 them. (The Python mock backend writing one event per write tops out at a few tens of thousands
 of events/s on a 2-core machine, below what either client reads: against it both just keep up,
-and their ratio says nothing. `measure(mock=...)` can still run it alongside, for reference; the
-benchmark does not, as its slow streams would add minutes.) Against a fast server one event per
+and their ratio says nothing.) Against a fast server one event per
 write is not one event per read: a read brings whatever has arrived, often hundreds of events.
-Events/s from the request to the last text, median of interleaved rounds after a warm-up round.
+Events/s from the request to the last text, median of interleaved rounds after a warm-up round,
+whose first (cold) streams are reported too.
 
 The same bodies are then replayed from memory by a `fetch` stand-in, one event per `read()`: the
 clients' own cost per event, no server and no batching by the network. Last, after the page's
@@ -29,7 +29,7 @@ import json
 import shutil
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,9 +111,9 @@ class DialectRuns:
     body_bytes: int
     reads: list[int]  # read() results of (d) against the event server, per measured round
     ok: dict[str, bool]  # (a), (b): every run, warm-up included, ended in the expected reply
-    mock_rates: dict[str, list[float]] = field(default_factory=dict)
-    """The same clients against the Python mock backend, if it ran (for reference only)."""
-    mock_reads: list[int] = field(default_factory=list)
+    first: dict[str, float] = field(default_factory=dict)
+    """Events/s of each client's first stream of the dialect in the page (the warm-up round):
+    cold, as a page's first chat is, its code paths and patterns met for the first time."""
 
     def rate(self, client: str) -> float:
         return median(self.rates[client])
@@ -129,9 +129,9 @@ class DialectRuns:
         return median(self.replayed["ours"]) / median(self.replayed["jsPipeline"])
 
     @property
-    def mock_ratio(self) -> float:
-        """(a) / (b) of the medians against the Python mock backend."""
-        return median(self.mock_rates["ours"]) / median(self.mock_rates["jsPipeline"])
+    def first_ratio(self) -> float:
+        """(a) / (b) of the first streams (see `first`)."""
+        return self.first["ours"] / self.first["jsPipeline"]
 
     @property
     def ok_all(self) -> bool:
@@ -149,10 +149,6 @@ class DialectThroughput:
     dialects: list[DialectRuns]
     probes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per dialect, one more run of (a) with `FetchResponse.pump` timed (see :func:`probe`)."""
-
-    @property
-    def with_mock(self) -> bool:
-        return any(runs.mock_rates for runs in self.dialects)
 
 
 def _run(page: Any, client: str, url: str, dialect: str,
@@ -173,38 +169,34 @@ def stream_url(server: str, dialect: str) -> str:
 
 
 def measure(page: Any, server: str, *, events: int, rounds: int,
-            dialects: Sequence[str] = FORMATS, mock: str | None = None) -> DialectThroughput:
+            dialects: Sequence[str] = FORMATS) -> DialectThroughput:
     """`rounds` measured rounds after a warm-up one; each round runs every dialect, and within a
     dialect every client, in turn, so that a busy spell of the machine falls on all of them.
-    The streams come from the event server at `server` (:func:`event_server`); with `mock`, the
-    Python mock backend's base URL, each round runs every client on the mock's stream of the
-    same dialect as well (for reference: the mock caps both clients at its own pace). Then the
-    same from memory (`bench.replay`): the bodies, fetched once, one event per read."""
-    sources: dict[str, Callable[[str], str]] = {
-        "server": lambda dialect: stream_url(server, dialect)}
-    if mock is not None:
-        sources["mock"] = lambda dialect: f"{mock}/api/chat?{query(dialect, events)}"
-    rates: dict[str, dict[str, dict[str, list[float]]]] = {
-        source: {d: {c: [] for c in CLIENTS} for d in dialects} for source in sources}
+    The streams come from the event server at `server` (:func:`event_server`); the warm-up
+    round's rates are kept as the first (cold) streams. Then the same from memory
+    (`bench.replay`): the bodies, fetched once, one event per read."""
+    rates: dict[str, dict[str, list[float]]] = {d: {c: [] for c in CLIENTS} for d in dialects}
+    first: dict[str, dict[str, float]] = {d: {} for d in dialects}
     replayed: dict[str, dict[str, list[float]]] = {d: {c: [] for c in CLIENTS} for d in dialects}
     ok = {d: {"ours": True, "jsPipeline": True} for d in dialects}
     body_bytes = dict.fromkeys(dialects, 0)
-    reads: dict[str, dict[str, list[int]]] = {source: {d: [] for d in dialects}
-                                              for source in sources}
+    reads: dict[str, list[int]] = {d: [] for d in dialects}
     for round_ in range(rounds + 1):  # round 0 warms up: JIT, detection code paths, preflight
         for dialect in dialects:
             page.evaluate("text => bench.setExpected(text)", expected_reply(query(dialect, events)))
-            for source, url_of in sources.items():
-                for client in CLIENTS:
-                    result, good = _run(page, client, url_of(dialect), dialect, events)
-                    if client in ok[dialect]:
-                        ok[dialect][client] &= good
-                    if client == "fetchOnly" and source == "server":
-                        body_bytes[dialect] = result["bytes"]
-                    if round_:
-                        rates[source][dialect][client].append(events / (result["ms"] / 1000))
-                        if client == "fetchOnly":
-                            reads[source][dialect].append(result["reads"])
+            for client in CLIENTS:
+                result, good = _run(page, client, stream_url(server, dialect), dialect, events)
+                if client in ok[dialect]:
+                    ok[dialect][client] &= good
+                rate = events / (result["ms"] / 1000)
+                if client == "fetchOnly":
+                    body_bytes[dialect] = result["bytes"]
+                if not round_:
+                    first[dialect][client] = rate
+                    continue
+                rates[dialect][client].append(rate)
+                if client == "fetchOnly":
+                    reads[dialect].append(result["reads"])
     pieces = {dialect: page.evaluate("([name, url]) => bench.loadReplay(name, url)",
                                      [dialect, stream_url(server, dialect)])
               for dialect in dialects}
@@ -223,10 +215,8 @@ def measure(page: Any, server: str, *, events: int, rounds: int,
     finally:
         page.evaluate("bench.replay(null)")
     return DialectThroughput(events=events, rounds=rounds, dialects=[
-        DialectRuns(dialect=d, rates=rates["server"][d], replayed=replayed[d], pieces=pieces[d],
-                    body_bytes=body_bytes[d], reads=reads["server"][d], ok=ok[d],
-                    mock_rates=rates["mock"][d] if mock is not None else {},
-                    mock_reads=reads["mock"][d] if mock is not None else [])
+        DialectRuns(dialect=d, rates=rates[d], first=first[d], replayed=replayed[d], pieces=pieces[d],
+                    body_bytes=body_bytes[d], reads=reads[d], ok=ok[d])
         for d in dialects])
 
 
@@ -298,19 +288,7 @@ def _network_rows(result: DialectThroughput) -> list[list[str]]:
             f"**{runs.ratio:.2f}×**", f"≥ {target(runs.dialect):.1f}×", verdict,
             f"{runs.rate('fetchOnly'):,.0f}", f"{runs.body_bytes / result.events:,.0f}",
             f"{median(runs.reads):,.0f}", f"{events_per_read(result.events, runs.reads):,.1f}",
-            _runs_cell(runs.rates)])
-    return rows
-
-
-def _mock_rows(result: DialectThroughput) -> list[list[str]]:
-    rows = []
-    for runs in result.dialects:
-        rate = {client: median(values) for client, values in runs.mock_rates.items()}
-        rows.append([
-            f"`{runs.dialect}`", f"{rate['ours']:,.0f}", f"{rate['jsPipeline']:,.0f}",
-            f"{runs.mock_ratio:.2f}×", f"{rate['fetchOnly']:,.0f}",
-            f"{median(runs.mock_reads):,.0f}",
-            f"{events_per_read(result.events, runs.mock_reads):,.1f}"])
+            f"{runs.first_ratio:.2f}×" if runs.first else "—", _runs_cell(runs.rates)])
     return rows
 
 
@@ -386,21 +364,17 @@ def section(result: DialectThroughput, targets: list[tuple[str, str, bool]]) -> 
         "",
         _table(["dialect", "(a) events/s", "(b) events/s", "(a)/(b)", "target", "verdict",
                 "(d) events/s", "bytes per event", "(d) reads", "events per (d) read",
-                "runs (a) / (b)"],
+                "first stream (a)/(b)", "runs (a) / (b)"],
                _network_rows(result)),
         "",
     ]
-    if result.with_mock:
-        mock_ratios = [runs.mock_ratio for runs in result.dialects]
+    firsts = sorted((runs for runs in result.dialects if runs.first), key=lambda runs: runs.first_ratio)
+    if firsts:
         lines += [
-            f"For reference only (not the verdict): the same clients, in the same rounds, on "
-            f"the Python mock backend's own stream (`/api/chat?{example}`, one event per write "
-            f"too). Its one process writes more slowly than the page reads, so (a), (b) and (d) "
-            f"run at about its pace: (a)/(b) from {min(mock_ratios):.2f}× to "
-            f"{max(mock_ratios):.2f}× here, which says little about either client.",
-            "",
-            _table(["dialect", "(a) events/s", "(b) events/s", "(a)/(b)", "(d) events/s",
-                    "(d) reads", "events per (d) read"], _mock_rows(result)),
+            f"First stream of each dialect (the warm-up round: cold, as a page's first chat is, "
+            f"every code path and pattern met for the first time), (a)/(b): worst "
+            f"{firsts[0].first_ratio:.2f}× (`{firsts[0].dialect}`), best {firsts[-1].first_ratio:.2f}× "
+            f"(`{firsts[-1].dialect}`). Start-up itself, cold and warm cache, is in its own section.",
             "",
         ]
     return lines + [
