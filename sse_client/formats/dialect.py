@@ -7,7 +7,9 @@ Chat Completions, Anthropic Messages, ...). Its module says, and nothing else ne
   JSON value it sends (`recognises`);
 - how each frame becomes a `Chunk`, `Status`, `Complete` or `ErrorReport`, or None when it
   carries nothing to show on purpose (pings, role-only deltas, usage, tool calls, reasoning);
-  a frame of the dialect that cannot be read is a `Malformed` warning;
+  a frame of the dialect that cannot be read is a `Malformed` warning, unless it is an error
+  object in any dialect's shape, which the normaliser reports as the error it is (so an
+  adapter need not look for `{"error": ...}` itself);
 - what ends the reply: a `Complete`, or `finished` set by a frame that also carried text
   (Gemini's last candidate has its `finishReason` beside the last text); whether a stream that
   just closes is complete (`ends_with_marker` False: legacy JSON, raw text);

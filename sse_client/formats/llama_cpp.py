@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sse_client.formats.dialect import Dialect
-from sse_client.formats.events import ChatEvent, Chunk, Complete, Malformed, error_report
+from sse_client.formats.events import ChatEvent, Chunk, Complete, Malformed
 from sse_client.parser import ServerSentEvent
 
 
@@ -29,8 +29,6 @@ class LlamaCpp(Dialect):
     def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
         if not isinstance(value, dict):
             return Malformed("a llama.cpp frame that is not an object", frame.data, frame.id)
-        if "error" in value:
-            return error_report(value, frame.id)
         content = value.get("content")
         if not isinstance(content, str):
             return Malformed("a llama.cpp frame without content", frame.data, frame.id)

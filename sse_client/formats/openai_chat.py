@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from sse_client.formats.dialect import Dialect
-from sse_client.formats.events import ChatEvent, Chunk, Malformed, error_report
+from sse_client.formats.events import ChatEvent, Chunk, Malformed
 from sse_client.parser import ServerSentEvent
 
 
@@ -37,8 +37,6 @@ class OpenAIChat(Dialect):
     def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
         if not isinstance(value, dict):
             return Malformed("an OpenAI chunk that is not an object", frame.data, frame.id)
-        if "error" in value:
-            return error_report(value, frame.id)
         choices = value.get("choices")
         if not isinstance(choices, list):
             return Malformed("an OpenAI chunk without choices", frame.data, frame.id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from sse_client.formats.dialect import Dialect
-from sse_client.formats.events import ChatEvent, Chunk, Complete, Malformed, error_report
+from sse_client.formats.events import ChatEvent, Chunk, Complete, Malformed
 from sse_client.parser import ServerSentEvent
 
 
@@ -33,8 +33,6 @@ class TGI(Dialect):
     def read(self, frame: ServerSentEvent, value: Any) -> ChatEvent | None:
         if not isinstance(value, dict):
             return Malformed("a TGI frame that is not an object", frame.data, frame.id)
-        if "error" in value:
-            return error_report(value, frame.id)
         token = value.get("token")
         if not isinstance(token, dict):
             return Malformed("a TGI frame without a token", frame.data, frame.id)
