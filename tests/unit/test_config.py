@@ -164,9 +164,13 @@ def test_an_unknown_option_is_refused_naming_it_and_the_known_ones(name: str) ->
 @pytest.mark.parametrize(("options", "message"), [
     ({"endpoint": ""}, "endpoint must be a non-empty string"),
     ({"endpoint": None}, "endpoint must be a non-empty string"),
+    ({"endpoint": 5}, "endpoint must be a non-empty string"),
     ({"headers": {"X-Key": 1}}, "headers must map header names to string values"),
     ({"headers": [("X-Key", "v")]}, "headers must map header names to string values"),
+    ({"headers": "X-Key: v"}, "headers must map header names to string values"),
     ({"maxEventBytes": 0}, "maxEventBytes must be a positive integer"),
+    ({"maxEventBytes": -1}, "maxEventBytes must be a positive integer"),
+    ({"maxEventBytes": "4096"}, "maxEventBytes must be a positive integer"),
     ({"maxEventBytes": 1.5}, "maxEventBytes must be a positive integer"),
     ({"maxEventBytes": True}, "maxEventBytes must be a positive integer"),
     ({"streaming": 1}, "streaming must be true or false"),

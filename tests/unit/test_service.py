@@ -6,7 +6,6 @@ No network and no pytest-asyncio: each test runs its coroutine with `asyncio.run
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from sse_client.backoff import BackoffPolicy
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.formats import Chunk, Complete, Malformed, PayloadNormalizer, Status
-from sse_client.parser import DEFAULT_MAX_EVENT_BYTES, EventStreamParser
+from sse_client.parser import EventStreamParser
 from sse_client.reader import SSEStreamReader
 from sse_client.service import SSEService
 from sse_client.testing.mock_transport import MockResponse, MockTransport
@@ -613,73 +612,7 @@ def test_reader_forgets_the_partial_event_of_the_previous_connection() -> None:
     assert run(read_all(second)) == [Chunk("b", None, "1")]
 
 
-# --- ClientConfig ---------------------------------------------------------------------------------
-
-
-def test_config_defaults() -> None:
-    config = ClientConfig()
-    assert config.endpoint == "/api/chat"
-    assert dict(config.headers) == {}
-    assert config.max_event_bytes == DEFAULT_MAX_EVENT_BYTES
-
-
-def test_config_maps_camel_case_options() -> None:
-    config = ClientConfig.from_options({"endpoint": "/chat", "maxEventBytes": 4096, "headers": {"X-Key": "v"}})
-    assert config == ClientConfig(endpoint="/chat", max_event_bytes=4096, headers={"X-Key": "v"})
-
-
-def test_config_accepts_snake_case_options() -> None:
-    assert ClientConfig.from_options({"max_event_bytes": 10}).max_event_bytes == 10
-
-
-def test_config_with_options_returns_a_changed_copy() -> None:
-    base = ClientConfig(endpoint="/a")
-    changed = base.with_options({"maxEventBytes": 99})
-    assert (changed.endpoint, changed.max_event_bytes) == ("/a", 99)
-    assert base.max_event_bytes == DEFAULT_MAX_EVENT_BYTES
-
-
-def test_config_copies_the_headers_it_is_given() -> None:
-    headers = {"X-Key": "v"}
-    config = ClientConfig.from_options({"headers": headers})
-    headers["X-Key"] = "changed"
-    assert config.headers["X-Key"] == "v"
-
-
-@pytest.mark.parametrize("name", ["maxEventByte", "endPoint", "endpointUrl", "MaxEventBytes"])
-def test_config_refuses_an_unknown_option_by_name(name: str) -> None:
-    with pytest.raises(ValueError) as caught:
-        ClientConfig.from_options({name: 1})
-    assert repr(name) in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    "options",
-    [
-        {"endpoint": ""},
-        {"endpoint": 5},
-        {"endpoint": None},
-        {"headers": {"X-Key": 1}},
-        {"headers": "X-Key: v"},
-        {"headers": [("X-Key", "v")]},
-        {"maxEventBytes": 0},
-        {"maxEventBytes": -1},
-        {"maxEventBytes": "4096"},
-        {"maxEventBytes": 1.5},
-        {"maxEventBytes": True},
-    ],
-)
-def test_config_refuses_invalid_values(options: dict[str, Any]) -> None:
-    with pytest.raises(ValueError):
-        ClientConfig.from_options(options)
-
-
-def test_config_is_frozen_and_keyword_only() -> None:
-    config = ClientConfig()
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        config.endpoint = "/other"  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        ClientConfig("/chat")  # type: ignore[call-arg]
+# --- ClientConfig (its own rules are in test_config.py) ----------------------------------------
 
 
 def test_service_uses_the_default_config_when_given_none() -> None:
