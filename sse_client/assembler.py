@@ -36,7 +36,6 @@ class ReplyAssembler:
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
         self._replay_through: int | None = None  # event ids up to this one are replays
-        self._highest_id: int | None = None  # the highest numeric event id of a chunk accepted
         self._replay_text: str | None = None  # a stream without ids restarts: the text shown
         self._replay_pos = 0  # how much of it the restarted stream has matched
         self.diverged = False  # the restarted stream's text differs from the text shown
@@ -54,14 +53,12 @@ class ReplyAssembler:
 
     def accept(self, chunk: Chunk) -> str:
         """The text of `chunk` to deliver: "" when it was delivered before."""
-        number = _sequence_number(chunk.id) if chunk.id else None
         if self._replay_through is not None:
+            number = _sequence_number(chunk.id)
             if number is not None and number <= self._replay_through:
                 return ""
             if number is not None:
                 self._replay_through = None  # past the replay: ids are new from here on
-        if number is not None and (self._highest_id is None or number > self._highest_id):
-            self._highest_id = number
         if chunk.index is not None:
             self._replay_text = None  # numbered chunks: the index tells what was shown
             if chunk.index < self.next_index:
@@ -85,10 +82,10 @@ class ReplyAssembler:
         and skips what was shown by itself). Ids that are not numbers are left to the backend
         to resume after."""
         through = _sequence_number(last_event_id)
-        if through is not None and self._highest_id is not None:
-            # A backend that started again resends old ids, and the last id seen goes back
-            # with them: cut again during that replay, what was shown still reaches further.
-            through = max(through, self._highest_id)
+        if through is not None and self._replay_through is not None:
+            # Cut again during a replay: a backend that started again resends old ids, and the
+            # last id seen went back with them, but what was shown still reaches as far.
+            through = max(through, self._replay_through)
         self._replay_through = through
         self._replay_text = None
         if not last_event_id and restarts_text and self.length:
