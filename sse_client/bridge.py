@@ -75,11 +75,10 @@ def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal
         if on_status is not None:
             on_status(_js(status))
 
-    def cancelled() -> Outcome:
-        # Cancelled before the service could report it (the signal was already aborted).
-        error = cancelled_error()
+    def end(state: str, error: StreamError) -> Outcome:
+        """The terminal status of a chat the service never ran, and its outcome."""
         try:
-            report({"state": "cancelled", "message": error.message, "error": error.to_dict()})
+            report({"state": state, "message": error.message, "error": error.to_dict()})
         except Exception:  # an onStatus that throws cannot change the outcome
             pass
         return _failure(error)
@@ -87,14 +86,10 @@ def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal
     try:
         chat = _chat(_to_py(request), on_chunk, report)
     except Exception as exc:  # a request JS cannot hand over (a getter that throws, ...)
-        error = request_error(f"it could not be read ({exc}).")
-        try:
-            report({"state": "failed", "message": error.message, "error": error.to_dict()})
-        except Exception:
-            pass
-        _settle(on_done, _failure(error))
+        _settle(on_done, end("failed", request_error(f"it could not be read ({exc}).")))
         return
-    _start(chat, on_done, signal, cancelled)
+    # Cancelled before the service could report it (the signal was already aborted).
+    _start(chat, on_done, signal, lambda: end("cancelled", cancelled_error()))
 
 
 def start_stream(url: str, init: Any, on_open: Any, on_event: Any, on_done: Any, signal: Any = None) -> None:
