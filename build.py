@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build the browser bundle of sse_client, run the demo, run the tests.
 
-    python3 build.py                 build web/dist/ (the bundle)
+    python3 build.py [--snapshot]    build web/dist/ (the bundle); --snapshot adds a memory snapshot
+    python3 build.py modules         rewrite web/runtime-modules.txt (the stdlib modules to ship)
     python3 build.py demo [--port N] set up, build, and serve the demo on http://127.0.0.1:8000
     python3 build.py test [ARGS...]  set up, build, lint (ruff), type-check (mypy) and run the whole test suite
                                      (unit and end-to-end), and fail under 100% branch coverage
@@ -17,9 +18,22 @@ when package-lock.json changes). The end-to-end tests need Chromium: `apt-get in
 (or set CHROMIUM_PATH).
 
 web/dist/ after a build:
-    sse-client.js       the loader (the one <script> tag a page needs)
-    sse_client.zip      the browser modules of the Python package (not the tests, not the mock)
-    pyodide/            the Pyodide runtime files the page loads
+    sse-client.js        the loader (the one <script> tag a page needs); the only file whose
+                         name stays the same from build to build: serve it with no-cache
+    pyodide-<hash>/      the Pyodide runtime files (the loader uses pyodide.js, pyodide.asm.mjs and
+                         pyodide.asm.wasm; python_stdlib.zip and pyodide-lock.json are there for a
+                         page that wants the whole standard library)
+    app-<hash>/          runtime.zip: the standard-library modules the package needs and the
+                         package itself, precompiled to .pyc by Pyodide's own Python (in Node);
+                         snapshot.bin with --snapshot: a memory snapshot of Python with the
+                         package imported, which the loader boots from when it is there
+    *.gz                 beside every compressible file: gzip -9, for servers that send
+                         precompressed files (nginx gzip_static, Caddy precompressed, the mock)
+The <hash> directories are named after their content, so they can be cached for ever.
+
+The list of standard-library modules is web/runtime-modules.txt; `python3 build.py modules`
+regenerates it (tests/unit/test_runtime_modules.py fails when it is stale), and the build fails
+if the package imports anything that is not in the runtime zip.
 
 This file uses the standard library only, so that it runs before anything is installed.
 """
@@ -27,12 +41,15 @@ This file uses the standard library only, so that it runs before anything is ins
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -41,23 +58,136 @@ WEB = ROOT / "web"
 DIST = WEB / "dist"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
 VENV = ROOT / ".venv"
+RUNTIME_TOOL = ROOT / "tools" / "runtime.mjs"
+MODULE_LIST = WEB / "runtime-modules.txt"
 
-# What a page needs of the Pyodide distribution to boot with `loadPyodide` from a script tag.
+# The Pyodide distribution files copied to dist (the loader itself needs the first three).
 RUNTIME_FILES = ("pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 # Modules of sse_client that stay out of the browser bundle.
 NOT_IN_BUNDLE = ("testing",)
-VERSION_PLACEHOLDER = "__SSE_CLIENT_PACKAGE_VERSION__"
+BUILD_PLACEHOLDER = '"__SSE_CLIENT_BUILD__"'
+# What gets a .gz sibling: everything but what is already compressed.
+COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
+HASHED_DIRECTORY = re.compile(r"^(pyodide|app)-[0-9a-f]{12}$")
 
 
-def build() -> Path:
-    """Write web/dist/; skips every step whose inputs did not change."""
+def build(dist: Path = DIST, *, snapshot: bool = False) -> Path:
+    """Write the bundle to `dist`; skips the slow steps (Node) whose inputs did not change."""
     ensure_npm_packages()
-    DIST.mkdir(parents=True, exist_ok=True)
-    copy_runtime(DIST / "pyodide")
-    version = pack_package(DIST / "sse_client.zip")
-    loader = (WEB / "sse-client.js").read_text(encoding="utf-8").replace(VERSION_PLACEHOLDER, version)
-    write_if_changed(DIST / "sse-client.js", loader.encode("utf-8"))
-    return DIST
+    dist.mkdir(parents=True, exist_ok=True)
+    runtime = {name: (PYODIDE_NPM / name).read_bytes() for name in RUNTIME_FILES}
+    runtime_dir = "pyodide-" + content_hash(runtime)
+    app = {"runtime.zip": runtime_zip()}
+    if snapshot:
+        app["snapshot.bin"] = memory_snapshot(app["runtime.zip"])
+    app_dir = "app-" + content_hash(app)
+    for directory, files in ((runtime_dir, runtime), (app_dir, app)):
+        for name, content in files.items():
+            write_if_changed(dist / directory / name, content)
+            if name.endswith(COMPRESSIBLE):
+                write_gzip(dist / directory / (name + ".gz"), content)
+    remove_stale(dist, keep={runtime_dir, app_dir})
+    lock = json.loads(runtime["pyodide-lock.json"])
+    facts = {
+        "version": app_dir[len("app-"):],  # changes whenever anything the page loads changes
+        "runtime": runtime_dir + "/",
+        "app": app_dir + "/",
+        "snapshot": snapshot,
+        # Pyodide needs a lock file; with no packages it needs only this (and fetches nothing).
+        "lock": {"info": lock["info"], "packages": {}},
+        # Uncompressed sizes, so that a progress bar knows its total before the responses say.
+        "sizes": {
+            "pyodide.asm.wasm": len(runtime["pyodide.asm.wasm"]),
+            "pyodide.asm.mjs": len(runtime["pyodide.asm.mjs"]),
+            "runtime.zip": len(app["runtime.zip"]),
+            **({"snapshot.bin": len(app["snapshot.bin"])} if snapshot else {}),
+        },
+    }
+    loader = (WEB / "sse-client.js").read_text(encoding="utf-8")
+    if BUILD_PLACEHOLDER not in loader:
+        sys.exit(f"build.py: web/sse-client.js has lost its {BUILD_PLACEHOLDER} placeholder")
+    loader = loader.replace(BUILD_PLACEHOLDER, json.dumps(facts, sort_keys=True))
+    write_if_changed(dist / "sse-client.js", loader.encode("utf-8"))
+    write_gzip(dist / "sse-client.js.gz", loader.encode("utf-8"))
+    return dist
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()[:12]
+
+
+def package_sources() -> list[Path]:
+    return sorted(
+        path
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in NOT_IN_BUNDLE
+    )
+
+
+def runtime_zip() -> bytes:
+    """The precompiled runtime zip, made by tools/runtime.mjs in Node; cached under
+    node_modules by a hash of everything it is made from."""
+    inputs = [MODULE_LIST, RUNTIME_TOOL, ROOT / "package-lock.json", *package_sources()]
+    return cached_node_output("runtime", inputs, lambda out: ["pack", str(MODULE_LIST), str(out)])
+
+
+def memory_snapshot(runtime: bytes) -> bytes:
+    """A memory snapshot of Pyodide booted from `runtime` with the package imported."""
+    cache = ROOT / "node_modules" / ".sse-client-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    source = cache / f"runtime-for-snapshot-{hashlib.sha256(runtime).hexdigest()[:16]}.zip"
+    write_if_changed(source, runtime)
+    return cached_node_output("snapshot", [source, RUNTIME_TOOL], lambda out: ["snapshot", str(source), str(out)])
+
+
+def cached_node_output(kind: str, inputs: list[Path], arguments: Callable[[Path], list[str]]) -> bytes:
+    digest = hashlib.sha256()
+    for path in inputs:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    cache = ROOT / "node_modules" / ".sse-client-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    out = cache / f"{kind}-{digest.hexdigest()[:16]}"
+    if not out.exists():
+        for old in cache.glob(f"{kind}-*"):
+            old.unlink()
+        partial = out.with_suffix(".partial")
+        run([node(), str(RUNTIME_TOOL), *arguments(partial)])
+        partial.rename(out)
+    return out.read_bytes()
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if found is None:
+        sys.exit("build.py: Node (20+) is needed to precompile the Python runtime; it is not on PATH")
+    return found
+
+
+def write_gzip(path: Path, content: bytes) -> None:
+    # mtime=0: the same content gives the same bytes.
+    if not path.exists() or gzip.decompress(path.read_bytes()) != content:
+        path.write_bytes(gzip.compress(content, compresslevel=9, mtime=0))
+
+
+def remove_stale(dist: Path, keep: set[str]) -> None:
+    """Hashed directories of earlier builds, and the files of the layout before them."""
+    for entry in dist.iterdir():
+        if entry.is_dir() and (HASHED_DIRECTORY.match(entry.name) or entry.name == "pyodide") and entry.name not in keep:
+            shutil.rmtree(entry)
+        elif entry.name == "sse_client.zip":
+            entry.unlink()
+
+
+def modules() -> None:
+    """Rewrite web/runtime-modules.txt from what Python imports (see tools/runtime.mjs)."""
+    ensure_npm_packages()
+    listing = subprocess.run([node(), str(RUNTIME_TOOL), "modules"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+    write_if_changed(MODULE_LIST, listing.encode())
+    print(f"{MODULE_LIST.relative_to(ROOT)}: {len(listing.split())} modules")
 
 
 def ensure_npm_packages() -> None:
@@ -74,40 +204,8 @@ def ensure_npm_packages() -> None:
     stamp.write_text(wanted)
 
 
-def copy_runtime(target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in RUNTIME_FILES:
-        source, dest = PYODIDE_NPM / name, target / name
-        if not dest.exists() or dest.stat().st_size != source.stat().st_size or dest.stat().st_mtime < source.stat().st_mtime:
-            shutil.copy2(source, dest)
-
-
-def pack_package(target: Path) -> str:
-    """Zip the browser modules of sse_client reproducibly; return a short hash of the zip."""
-    files = sorted(
-        path
-        for path in PACKAGE.rglob("*.py")
-        if path.relative_to(PACKAGE).parts[0] not in NOT_IN_BUNDLE
-    )
-    zipped = _zip_bytes(files)
-    write_if_changed(target, zipped)
-    return hashlib.sha256(zipped).hexdigest()[:12]
-
-
-def _zip_bytes(files: list[Path]) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            # A fixed timestamp, so that the same sources give the same bytes (and hash).
-            info = zipfile.ZipInfo(str(path.relative_to(ROOT)), date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
-
-
 def write_if_changed(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_bytes() != content:
         path.write_bytes(content)
 
@@ -133,7 +231,9 @@ def run(command: list[str]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("build", help="build web/dist/ (the default)")
+    build_command = commands.add_parser("build", help="build web/dist/ (the default)")
+    build_command.add_argument("--snapshot", action="store_true", help="add a memory snapshot to the bundle")
+    commands.add_parser("modules", help="rewrite web/runtime-modules.txt from what the package imports")
     demo = commands.add_parser("demo", help="set up, build and serve the demo and the mock backend")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
@@ -145,6 +245,8 @@ def main(argv: list[str]) -> int:
     bench.add_argument("--quick", action="store_true", help="a smoke run with small sizes (does not write results)")
     # Everything after `test` goes to pytest as written: argparse would take pytest's own options
     # (-k, -x, -q) for build.py's and refuse them.
+    if argv[:1] == ["--snapshot"]:  # `build.py --snapshot` is `build.py build --snapshot`
+        argv = ["build", *argv]
     to_pytest = argv[:1] == ["test"] and argv[1:2] not in (["-h"], ["--help"])
     args = parser.parse_args(argv[:1] if to_pytest else argv)
     if to_pytest:
@@ -153,7 +255,10 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - build.py runs on whatever python3 the machine has
         sys.exit("build.py: Python 3.11 or newer is needed")
     if args.command in (None, "build"):
-        print(f"built {build().relative_to(ROOT)}/")
+        print(f"built {build(snapshot=getattr(args, 'snapshot', False)).relative_to(ROOT)}/")
+        return 0
+    if args.command == "modules":
+        modules()
         return 0
     python = ensure_venv()
     build()

@@ -6,24 +6,26 @@
  *   SSEClient.configure({ endpoint: "/api/chat" });
  *   const text = await SSEClient.chatWithModelStream(req, onChunk, onStatus, { signal });
  *
- * It only boots Pyodide, installs the Python package and publishes the API: the streaming logic
- * is Python (sse_client). Everything is found relative to this script's own URL, so the bundle
- * works from any path or origin, and nothing comes from a CDN.
+ * It only boots Pyodide from the precompiled runtime (or its memory snapshot) and publishes the
+ * API: the streaming logic is Python (sse_client). Everything is found relative to this script's
+ * own URL, so the bundle works from any path or origin, and nothing comes from a CDN.
  */
 (function () {
   "use strict";
 
-  // build.py replaces this with a hash of the package, so a rebuilt bundle is never stale.
-  var PACKAGE_VERSION = "__SSE_CLIENT_PACKAGE_VERSION__";
+  // build.py replaces this with what it built: {version, runtime, app, snapshot, lock, sizes}.
+  // `version` is a hash of everything the page loads, so a rebuilt bundle is never stale.
+  var BUILD = "__SSE_CLIENT_BUILD__";
 
-  var script = document.currentScript;
-  if (!script || !script.src) {
+  // The worker that `data-boot="worker"` starts loads this same file, and tells it so.
+  var workerHost = globalThis.__SSE_CLIENT_WORKER_HOST__ || null;
+  var script = typeof document !== "undefined" ? document.currentScript : null;
+  if (!workerHost && (!script || !script.src)) {
     throw new Error("sse-client.js must be loaded with a <script src=...> tag");
   }
-  var base = new URL(".", script.src);
-  var pyodideURL = new URL("pyodide/", base).href;
-  var packageURL = new URL("sse_client.zip?v=" + PACKAGE_VERSION, base).href;
-  var PACKAGE_DIR = "/home/pyodide/sse_client_lib";
+  var base = new URL(".", workerHost ? workerHost.loaderURL : script.src);
+  var runtimeURL = new URL(BUILD.runtime, base).href;
+  var appURL = new URL(BUILD.app, base).href;
 
   /** The error every failed call rejects with: `type` is a StreamErrorType name. */
   class SSEClientError extends Error {
@@ -41,6 +43,10 @@
   }
 
   function loadScript(url) {
+    if (typeof document === "undefined") { // a worker
+      importScripts(url);
+      return Promise.resolve();
+    }
     return new Promise(function (resolve, reject) {
       var tag = document.createElement("script");
       tag.src = url;
@@ -52,27 +58,119 @@
     });
   }
 
-  var bridge = null; // {configure, startChat}: the Python entry points, once booted
+  // ---- Progress: onProgress(cb) hears each phase of the boot, and the bytes of the downloads.
+  var progressListeners = [];
+  var lastProgress = null;
+  var bootStarted = Date.now();
+
+  function reportProgress(phase, loaded, total) {
+    lastProgress = { phase: phase, loaded: loaded, total: total, elapsedMs: Date.now() - bootStarted };
+    progressListeners.slice().forEach(function (listener) {
+      try { listener(lastProgress); } catch (ignored) { /* a listener's own problem */ }
+    });
+  }
+
+  /** Call `listener({phase, loaded, total, elapsedMs})` as the boot goes on: phase "download"
+   * (loaded/total: bytes of the runtime fetched so far), "start" (Python starting), "package"
+   * (importing sse_client), then "ready" or "failed". A late listener hears the latest at once.
+   * Returns a function that unsubscribes. */
+  function onProgress(listener) {
+    if (typeof listener !== "function") throw clientError("onProgress() takes a function: onProgress(p => ...).");
+    progressListeners.push(listener);
+    if (lastProgress) {
+      try { listener(lastProgress); } catch (ignored) { /* a listener's own problem */ }
+    }
+    return function unsubscribe() {
+      var at = progressListeners.indexOf(listener);
+      if (at >= 0) progressListeners.splice(at, 1);
+    };
+  }
+
+  /** While Pyodide downloads the runtime, count the bytes of its big files as they arrive.
+   * Pyodide calls the global fetch itself; the wrapper reads a clone of each response and hands
+   * Pyodide the original, untouched (a Response rebuilt from a stream would lose the URL that
+   * the browser's cache of compiled WebAssembly is keyed on). Returns the undo. */
+  function countDownloads(sizes) {
+    var loaded = {};
+    var total = 0;
+    Object.keys(sizes).forEach(function (url) { loaded[url] = 0; total += sizes[url]; });
+    var original = globalThis.fetch;
+    function sum() { return Object.keys(loaded).reduce(function (n, url) { return n + loaded[url]; }, 0); }
+    function counting(input, init) {
+      var url = typeof input === "string" ? input : input instanceof URL ? input.href : input && input.url;
+      var response = original.apply(this, arguments);
+      if (!Object.prototype.hasOwnProperty.call(loaded, url)) return response;
+      return Promise.resolve(response).then(function (answer) {
+        if (answer.ok && answer.body) {
+          var reader = answer.clone().body.getReader();
+          (function pump() {
+            reader.read().then(function (step) {
+              if (step.done) return;
+              loaded[url] += step.value.byteLength;
+              reportProgress("download", Math.min(sum(), total), total);
+              pump();
+            }, function () { /* the original's reader reports the failure */ });
+          })();
+        }
+        return answer;
+      });
+    }
+    globalThis.fetch = counting;
+    reportProgress("download", 0, total);
+    return function restore() {
+      if (globalThis.fetch === counting) globalThis.fetch = original;
+    };
+  }
+
+  var bridge = null; // {configure, startChat, ...}: the Python entry points, once booted
   var pendingOptions = []; // configure() calls made before ready
+  var snapshotError = null; // why the snapshot could not be used, if it could not
+
+  async function startPython() {
+    var sizes = {};
+    sizes[runtimeURL + "pyodide.asm.wasm"] = BUILD.sizes["pyodide.asm.wasm"];
+    sizes[appURL + "runtime.zip"] = BUILD.sizes["runtime.zip"];
+    if (BUILD.snapshot) sizes[appURL + "snapshot.bin"] = BUILD.sizes["snapshot.bin"];
+    var restoreFetch = countDownloads(sizes);
+    try {
+      if (typeof globalThis.loadPyodide !== "function") {
+        await loadScript(runtimeURL + "pyodide.js");
+      }
+      // The runtime zip holds every module the package needs, precompiled; with an empty lock
+      // file Pyodide fetches neither its package list nor the whole standard library.
+      var options = { indexURL: runtimeURL, stdLibURL: appURL + "runtime.zip", lockFileContents: BUILD.lock,
+                      packageBaseUrl: runtimeURL };
+      if (BUILD.snapshot) {
+        try {
+          var snapshot = fetch(appURL + "snapshot.bin").then(function (response) {
+            if (!response.ok) throw new Error("HTTP " + response.status + " for snapshot.bin");
+            return response.arrayBuffer();
+          });
+          var restored = await globalThis.loadPyodide(Object.assign({ _loadSnapshot: snapshot }, options));
+          // A snapshot freezes Python's random state: without a new seed, every page would
+          // draw the same retry jitter (and so reconnect in step with every other page).
+          restored.runPython("import random; random.seed()");
+          return restored;
+        } catch (error) {
+          // Made for another Pyodide build, or not there: the normal boot is only slower.
+          snapshotError = error;
+        }
+      }
+      return await globalThis.loadPyodide(options);
+    } finally {
+      restoreFetch();
+    }
+  }
 
   async function boot() {
-    var packageBytes = fetch(packageURL).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status + " for " + packageURL);
-      return response.arrayBuffer();
-    });
-    if (typeof globalThis.loadPyodide !== "function") {
-      await loadScript(pyodideURL + "pyodide.js");
-    }
-    var pyodide = await globalThis.loadPyodide({ indexURL: pyodideURL });
-    // A directory of our own put first on sys.path (importing sysconfig to find site-packages
-    // costs ~50 ms of start-up).
-    pyodide.unpackArchive(await packageBytes, "zip", { extractDir: PACKAGE_DIR });
-    pyodide.runPython("import sys; sys.path.insert(0, '" + PACKAGE_DIR + "')");
+    var pyodide = await startPython();
+    reportProgress("package", null, null);
     // The module proxy lives as long as the page: its attribute proxies are borrowed from it.
     var module = pyodide.pyimport("sse_client.bridge");
     bridge = { configure: module.configure, startChat: module.start_chat, startStream: module.start_stream,
                requestHeaders: module.request_headers };
-    globalThis.SSEClient.pyodide = pyodide; // the runtime, for callers who want Python too
+    api.pyodide = pyodide; // the runtime, for callers who want Python too
+    api.snapshotError = snapshotError;
     // Options given before Python was there are checked now. A mistake among them does not
     // fail the boot: chats reject with it until a later configure() call succeeds.
     pendingOptions.splice(0).forEach(function (options) {
@@ -204,7 +302,7 @@
       var plainInit = { method: init.method || "GET", headers: Object.fromEntries(headers) };
       if (init.body != null) plainInit.body = init.body;
       bridge.startStream(
-        new URL(url, document.baseURI).href,
+        new URL(url, typeof document !== "undefined" ? document.baseURI : location.href).href,
         plainInit,
         function () { reader._opened = true; resolve(reader); },
         function (event, bytes, events) { reader._push(event, bytes, events); },
@@ -292,19 +390,25 @@
     }
   }
 
-  var ready = boot().catch(function (error) {
+  var ready = boot().then(function () {
+    reportProgress("ready", null, null);
+  }, function (error) {
+    reportProgress("failed", null, null);
     throw error instanceof SSEClientError
       ? error
       : new SSEClientError({ type: "NETWORK", message: "sse_client failed to load: " + error.message, cause: error });
   });
 
-  globalThis.SSEClient = {
+  var api = {
     ready: ready,
     configure: configure,
     chatWithModelStream: chatWithModelStream,
     authFetch: authFetch,
+    onProgress: onProgress,
     SSEClientError: SSEClientError,
-    version: PACKAGE_VERSION,
+    version: BUILD.version,
     pyodide: null, // set once ready
+    snapshotError: null, // set once ready, if a snapshot was there but could not be used
   };
+  globalThis.SSEClient = api;
 })();

@@ -19,7 +19,10 @@ Routes:
   ``server_ms`` written into each event of the latest ``stamp=1`` request of session ``S``, so far
   (404 if there is none), for a client whose callback never sees the event's JSON.
 - With a web root: ``/dist/`` and ``/demo/`` serve ``<web_root>/dist`` and ``<web_root>/demo``,
-  and ``/`` redirects to ``/demo/``.
+  and ``/`` redirects to ``/demo/``, as a production server should (README, "Serving the bundle
+  in production"): a file's precompressed ``<name>.gz`` sibling to a client that accepts gzip,
+  the files of dist's content-hashed directories (``pyodide-<hex>/``, ``app-<hex>/``) cached for
+  a year as ``immutable``, everything else ``no-cache``.
 
 Every route allows cross-origin requests (CORS), static files included.
 
@@ -50,6 +53,8 @@ import json
 import logging
 import mimetypes
 import os
+import re
+import stat
 import time
 import zlib
 from collections import OrderedDict, deque
@@ -58,14 +63,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 from sse_client.testing.mock_script import (
@@ -450,18 +457,112 @@ def _json(record: RequestRecord, status: int, payload: dict[str, Any],
     return Response(content, status_code=status, headers=headers, media_type="application/json")
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+"""Cache-Control of the content-hashed directories of dist: a new build never reuses a name."""
+HASHED_DIRECTORY = re.compile(r"(?:pyodide|app)-[0-9a-f]{12}/")
+"""The content-hashed directories at the top of dist (``pyodide-<hex>/``, ``app-<hex>/``)."""
+# The types of the bundle's files, fixed here rather than taken from the system's tables (which
+# differ between machines): browsers refuse to compile WebAssembly served as anything but
+# application/wasm, and to import modules served as anything but JavaScript.
+STATIC_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".zip": "application/zip",
+    ".json": "application/json",
+    ".bin": "application/octet-stream",
+    ".gz": "application/gzip",
+}
+COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
+"""The suffixes that build.py precompresses: their ``<name>.gz`` sibling is sent to a client
+that accepts gzip."""
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip: listed (or ``*``) with a q above 0.
+    No header allows nothing but the file as it is."""
+    allowed: bool | None = None
+    for item in (accept_encoding or "").split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            return quality > 0  # named: this decides, whatever `*` says
+        if coding == "*":
+            allowed = quality > 0
+    return bool(allowed)
+
+
 class _DevStaticFiles(StaticFiles):
-    """Static files that are never cached, and that may not exist yet (dist is built later)."""
+    """Static files as a production server should send them (README, "Serving the bundle in
+    production"), that may not exist yet (dist is built later).
+
+    A request that accepts gzip gets a file's precompressed ``<name>.gz`` sibling, if there is one,
+    with ``Content-Encoding: gzip`` and the file's own type; ``Vary: Accept-Encoding`` on every
+    compressible file. With ``hashed``, files in a content-hashed directory are cached for a
+    year (``immutable``); everything else is ``no-cache`` (revalidated by ETag, answered 304).
+    """
+
+    def __init__(self, *, directory: Path, html: bool = False, hashed: bool = False) -> None:
+        super().__init__(directory=directory, html=html, check_dir=False)
+        self.hashed = hashed
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await self._precompressed(path, scope)
+        if response is None:
+            response = await super().get_response(path, scope)  # 404 and 405 raise
+        posix = path.replace(os.sep, "/")
+        immutable = self.hashed and HASHED_DIRECTORY.match(posix) is not None
+        response.headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
+        if posix.endswith(COMPRESSIBLE):
+            response.headers["Vary"] = "Accept-Encoding"
+        return response
+
+    async def _precompressed(self, path: str, scope: Scope) -> Response | None:
+        """The ``.gz`` sibling of ``path`` for a GET or HEAD that accepts gzip, else None."""
+        if (scope["method"] not in ("GET", "HEAD") or not path.endswith(COMPRESSIBLE)
+                or not accepts_gzip(Headers(scope=scope).get("accept-encoding"))):
+            return None
+        # Both through lookup_path, which keeps them inside the directory; the plain file must
+        # exist too, so that no .gz is ever served for a name that has only the .gz.
+        _, plain = await anyio.to_thread.run_sync(self.lookup_path, path)
+        full_path, encoded = await anyio.to_thread.run_sync(self.lookup_path, path + ".gz")
+        if not (plain and encoded and stat.S_ISREG(plain.st_mode) and stat.S_ISREG(encoded.st_mode)):
+            return None
+        return self._file(full_path, encoded, scope, media_type=_static_type(path),
+                          headers={"Content-Encoding": "gzip"})
 
     def file_response(self, full_path: str | os.PathLike[str], stat_result: os.stat_result,
                       scope: Scope, status_code: int = 200) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers["Cache-Control"] = "no-cache"
+        return self._file(full_path, stat_result, scope, status_code=status_code,
+                          media_type=_static_type(os.fspath(full_path)))
+
+    def _file(self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope,
+              *, status_code: int = 200, media_type: str | None,
+              headers: dict[str, str] | None = None) -> Response:
+        # StaticFiles.file_response with the type and headers given: the ETag and Content-Length
+        # are those of the file actually sent, and a matching If-None-Match gets a 304.
+        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result,
+                                media_type=media_type, headers=headers)
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            return NotModifiedResponse(response.headers)
         return response
 
     async def check_config(self) -> None:
         # A missing directory answers 404 instead of failing the server with a RuntimeError.
         return None
+
+
+def _static_type(path: str) -> str | None:
+    """The Content-Type of a file by its name (None: let starlette guess)."""
+    return STATIC_TYPES.get(os.path.splitext(path)[1].lower())
 
 
 def create_app(web_root: Path | None = None) -> Starlette:
@@ -479,9 +580,8 @@ def create_app(web_root: Path | None = None) -> Starlette:
     if web_root is not None:
         routes += [
             Route("/", backend.to_demo, methods=["GET"]),
-            Mount("/dist", app=_DevStaticFiles(directory=web_root / "dist", check_dir=False)),
-            Mount("/demo", app=_DevStaticFiles(directory=web_root / "demo", html=True,
-                                               check_dir=False)),
+            Mount("/dist", app=_DevStaticFiles(directory=web_root / "dist", hashed=True)),
+            Mount("/demo", app=_DevStaticFiles(directory=web_root / "demo", html=True)),
         ]
     # A page on another origin reads only the response headers listed here: Retry-After for the
     # backoff, and the header by which a Vercel AI SDK stream says what it is.

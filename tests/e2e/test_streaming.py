@@ -185,6 +185,7 @@ def test_no_python_proxy_outlives_a_chat(chat_page: Page, backend: str) -> None:
     result = chat_page.evaluate(
         """async (endpoint) => {
           const runtime = SSEClient.pyodide._module;
+          SSEClient.pyodide.runPython("None"); // Pyodide keeps a proxy of its own from the first runPython
           runtime.enable_pyproxy_allocation_tracing();
           try {
             SSEClient.configure({ endpoint });
