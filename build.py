@@ -7,6 +7,8 @@
     python3 build.py test [ARGS...]  set up, build, lint (ruff), type-check (mypy) and run the whole test suite
                                      (unit and end-to-end), and fail under 100% branch coverage
                                      of the sans-I/O core ([tool.coverage] in pyproject.toml);
+                                     then the end-to-end tests again with each boot option
+                                     (memory snapshot, worker);
                                      with ARGS, pytest runs with those instead (a subset, say
                                      `-k parser`) and coverage is not measured
     python3 build.py bench [--quick] set up, build, run the benchmarks against the peers and
@@ -68,6 +70,8 @@ NOT_IN_BUNDLE = ("testing",)
 BUILD_PLACEHOLDER = '"__SSE_CLIENT_BUILD__"'
 # What gets a .gz sibling: everything but what is already compressed.
 COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
+# The boot options the end-to-end suite runs once more with, after the default (in-page) boot.
+BOOT_OPTIONS = ("snapshot",)
 HASHED_DIRECTORY = re.compile(r"^(pyodide|app)-[0-9a-f]{12}$")
 
 
@@ -275,7 +279,19 @@ def main(argv: list[str]) -> int:
     # says which files and the threshold). A subset cannot reach it, so a run given pytest
     # arguments is only that pytest run.
     coverage = [] if args.pytest_args else ["--cov"]
-    return subprocess.run([str(python), "-m", "pytest", *coverage, *args.pytest_args], cwd=ROOT).returncode
+    code = subprocess.run([str(python), "-m", "pytest", *coverage, *args.pytest_args], cwd=ROOT).returncode
+    if code or args.pytest_args:
+        return code
+    # The end-to-end suite once more for each boot option (tests/e2e/conftest.py reads the
+    # variable). Start-up and serving have their own tests of each option; they are not repeated.
+    for boot in BOOT_OPTIONS:
+        print(f"+ end-to-end tests again with SSE_CLIENT_BOOT={boot}", flush=True)
+        code = subprocess.run([str(python), "-m", "pytest", "-q", "tests/e2e",
+                               "--ignore", "tests/e2e/test_startup.py", "--ignore", "tests/e2e/test_serving.py"],
+                              cwd=ROOT, env={**os.environ, "SSE_CLIENT_BOOT": boot}).returncode
+        if code:
+            return code
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@
 //
 // Why Pyodide and not the CPython running build.py: a .pyc is tied to the exact Python version
 // (its magic number), and the stdlib sources must be the ones inside Pyodide's python_stdlib.zip.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -176,7 +176,12 @@ problems
   }
   const bytes = pyodide.globals.get("runtime_zip").toJs();
   writeFileSync(out, bytes);
-  await check(out, pyodide.runPython("[name for name, _ in package_sources()]").toJs());
+  try {
+    await check(out, pyodide.runPython("[name for name, _ in package_sources()]").toJs());
+  } catch (error) {
+    unlinkSync(out); // an incomplete runtime must not be mistaken for a built one
+    throw error;
+  }
 }
 
 // Boot from the runtime zip alone (as a page does) and import every module of the package.

@@ -107,7 +107,9 @@
             reader.read().then(function (step) {
               if (step.done) return;
               loaded[url] += step.value.byteLength;
-              reportProgress("download", Math.min(sum(), total), total);
+              var done = Math.min(sum(), total);
+              reportProgress("download", done, total);
+              if (done === total) reportProgress("start", null, null); // Python starts now
               pump();
             }, function () { /* the original's reader reports the failure */ });
           })();
@@ -125,6 +127,7 @@
   var bridge = null; // {configure, startChat, ...}: the Python entry points, once booted
   var pendingOptions = []; // configure() calls made before ready
   var snapshotError = null; // why the snapshot could not be used, if it could not
+  var fromSnapshot = false;
 
   async function startPython() {
     var sizes = {};
@@ -150,6 +153,7 @@
           // A snapshot freezes Python's random state: without a new seed, every page would
           // draw the same retry jitter (and so reconnect in step with every other page).
           restored.runPython("import random; random.seed()");
+          fromSnapshot = true;
           return restored;
         } catch (error) {
           // Made for another Pyodide build, or not there: the normal boot is only slower.
@@ -171,6 +175,7 @@
                requestHeaders: module.request_headers };
     api.pyodide = pyodide; // the runtime, for callers who want Python too
     api.snapshotError = snapshotError;
+    api.fromSnapshot = fromSnapshot;
     // Options given before Python was there are checked now. A mistake among them does not
     // fail the boot: chats reject with it until a later configure() call succeeds.
     pendingOptions.splice(0).forEach(function (options) {
@@ -408,6 +413,7 @@
     SSEClientError: SSEClientError,
     version: BUILD.version,
     pyodide: null, // set once ready
+    fromSnapshot: false, // true once ready if Python was restored from the bundle's memory snapshot
     snapshotError: null, // set once ready, if a snapshot was there but could not be used
   };
   globalThis.SSEClient = api;

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import subprocess
 import sys
 import time
@@ -67,9 +68,29 @@ window.runChat = async function (endpoint, request, options, config) {{
 """
 
 
+# How the bundle boots in this run: "page" (the default), "worker" (data-boot="worker") or
+# "snapshot" (a bundle built with a memory snapshot). build.py test runs the e2e suite once more
+# for each option.
+BOOT = os.environ.get("SSE_CLIENT_BOOT", "page")
+if BOOT not in ("page", "worker", "snapshot"):
+    raise pytest.UsageError(f"SSE_CLIENT_BOOT={BOOT!r}: expected page, worker or snapshot")
+
+
+def build_web_root(root: Path, *, snapshot: bool) -> Path:
+    """A web root like web/ (dist/ and demo/) with a bundle built into it; for variants of the
+    bundle that must not replace web/dist."""
+    import build  # build.py at the top of the repository
+
+    build.build(root / "dist", snapshot=snapshot)
+    (root / "demo").symlink_to(ROOT / "web" / "demo")
+    return root
+
+
 @pytest.fixture(scope="session")
-def bundle() -> Path:
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundle built from the current sources (a no-op rebuild is quick)."""
+    if BOOT == "snapshot":
+        return build_web_root(tmp_path_factory.mktemp("web"), snapshot=True) / "dist"
     subprocess.run([sys.executable, str(ROOT / "build.py")], check=True, cwd=ROOT)
     return ROOT / "web" / "dist"
 
@@ -77,7 +98,7 @@ def bundle() -> Path:
 @pytest.fixture(scope="session")
 def backend(bundle: Path) -> Iterator[str]:
     """Base URL of the mock backend, started exactly as the README says."""
-    with mock_backend_process(ROOT / "web") as base:
+    with mock_backend_process(bundle.parent) as base:
         yield base
 
 
@@ -110,6 +131,8 @@ def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
     page.goto(page_origin + PAGE_PATH)
     page.wait_for_function("window.SSEClient !== undefined")
     page.evaluate("SSEClient.ready")
+    if BOOT == "snapshot":  # the run is worth nothing if the page quietly booted the normal way
+        assert page.evaluate("[SSEClient.fromSnapshot, SSEClient.snapshotError]") == [True, None]
     yield page
     context.close()
 
