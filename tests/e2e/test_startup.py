@@ -182,3 +182,27 @@ def test_a_snapshot_of_another_build_falls_back_to_the_normal_boot(
         assert chat(page, foreign_snapshot_backend) == "booted fine"
     finally:
         page.context.close()
+
+
+def test_the_demo_shows_a_progress_bar_while_python_boots(browser: Browser, backend: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        # Record what the bar showed, every time it changed, until ready.
+        page.add_init_script("""
+          window.bootShown = [];
+          new MutationObserver(() => {
+            const bar = document.getElementById("boot-bar"), text = document.getElementById("boot-text");
+            if (bar && text) window.bootShown.push([bar.value, text.textContent]);
+          }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+        """)
+        page.goto(f"{backend}/")
+        page.wait_for_selector("#send:not([disabled])", timeout=60_000)
+        shown = page.evaluate("window.bootShown")
+        texts = [text for _, text in shown]
+        downloading = [value for value, text in shown if text.startswith("Downloading the Python runtime")]
+        assert len(set(downloading)) > 2 and downloading == sorted(downloading)  # it moved, forwards
+        assert "Starting Python..." in texts and "Loading sse_client..." in texts
+        assert page.locator("#boot").is_hidden()
+    finally:
+        context.close()

@@ -35,11 +35,29 @@
     statusLine.textContent = status.state + (status.message ? ": " + status.message : "");
   }
 
+  // A real progress bar while the runtime boots: the bytes of the download, then Python's steps.
+  var bootBar = document.getElementById("boot-bar");
+  var bootText = document.getElementById("boot-text");
+  var PHASES = { start: "Starting Python...", "package": "Loading sse_client...", ready: "Ready.", failed: "Failed to load." };
+  var stopProgress = SSEClient.onProgress(function (progress) {
+    if (progress.phase === "download") {
+      bootBar.value = progress.total ? progress.loaded / progress.total : 0;
+      bootText.textContent = "Downloading the Python runtime: " + (progress.loaded / 1e6).toFixed(1) +
+        " of " + (progress.total / 1e6).toFixed(1) + " MB";
+    } else {
+      if (progress.phase !== "failed") bootBar.value = 1;
+      bootText.textContent = PHASES[progress.phase] || progress.phase;
+    }
+  });
+
   SSEClient.ready.then(function () {
+    stopProgress();
+    document.getElementById("boot").hidden = true;
     send.disabled = false;
     statusLine.textContent = "Ready.";
   }, function (error) {
-    statusLine.textContent = "Failed to load: " + error.message;
+    stopProgress();
+    bootText.textContent = "Failed to load: " + error.message;
   });
 
   form.addEventListener("submit", async function (event) {
