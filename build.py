@@ -153,13 +153,16 @@ def cached_node_output(kind: str, inputs: list[Path], arguments: Callable[[Path]
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     cache = ROOT / "node_modules" / ".sse-client-cache"
     cache.mkdir(parents=True, exist_ok=True)
-    out = cache / f"{kind}-{digest.hexdigest()[:16]}"
+    out = cache / f"{kind}-{digest.hexdigest()[:16]}.out"
     if not out.exists():
-        for old in cache.glob(f"{kind}-*"):
-            old.unlink()
-        partial = out.with_suffix(".partial")
+        # Builds may run side by side (a test session and a bench): each writes its own
+        # partial file and moves it into place whole.
+        partial = cache / f"{out.name}.{os.getpid()}.partial"
         run([node(), str(RUNTIME_TOOL), *arguments(partial)])
-        partial.rename(out)
+        os.replace(partial, out)
+        for old in cache.glob(f"{kind}-*.out"):
+            if old != out:
+                old.unlink(missing_ok=True)
     return out.read_bytes()
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sse_client.errors import StreamError
@@ -161,17 +161,21 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
             return float(int(text))
         except OverflowError:  # more digits than a float holds: "a very long time"
             return math.inf
-    try:
-        # Imported here, not at the top: email.utils costs ~100 ms of start-up under Pyodide,
-        # and an HTTP-date Retry-After is rare.
-        from email.utils import parsedate_to_datetime
+    # Imported here, not at the top: an HTTP-date Retry-After is rare. From email._parseaddr,
+    # which email.utils.parsedate_to_datetime calls, rather than from email.utils itself: that
+    # one also imports urllib.parse and ipaddress, 60 KB more for every page to download.
+    from email._parseaddr import parsedate_tz  # type: ignore[import-not-found]  # no stub
 
-        when = parsedate_to_datetime(text)
+    try:
+        parsed = parsedate_tz(text)
+        # As parsedate_to_datetime does (a zone a day or more off is no zone: not a date); an
+        # HTTP-date is always GMT, so no zone at all ("-0000") is UTC.
+        if parsed is None or abs(parsed[9] or 0) >= 86400:
+            return None
+        year, month, day, hour, minute, second = parsed[:6]
+        when = datetime(year, month, day, hour, minute, second, tzinfo=UTC) - timedelta(seconds=parsed[9] or 0)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        # An HTTP-date is always GMT; parsedate_to_datetime leaves "-0000" dates naive.
-        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
 
 

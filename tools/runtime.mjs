@@ -103,8 +103,11 @@ for name in imported.to_py():
 stdlib = "/lib/python%d%d.zip/" % sys.version_info[:2]
 
 def own_file(name, module):
-    """Whether the module is the stdlib file of that name (not an alias such as os.path for
-    posixpath, or _frozen_importlib for importlib._bootstrap)."""
+    """Whether the module is read from the stdlib file of that name: not an alias (os.path for
+    posixpath, _frozen_importlib for importlib._bootstrap), and not frozen into the interpreter
+    (os, codecs, importlib._bootstrap... are compiled in and never read from the zip)."""
+    if getattr(getattr(module, "__spec__", None), "origin", None) == "frozen":
+        return False
     path = stdlib + name.replace(".", "/")
     return getattr(module, "__file__", None) in (path + ".py", path + "/__init__.py")
 
@@ -117,7 +120,7 @@ async function pack(modulesFile, out) {
   const pyodide = await fullPyodide();
   pyodide.globals.set("wanted", readFileSync(modulesFile, "utf8").split("\n").filter(Boolean));
   const problems = pyodide.runPython(`
-import importlib.util, io, sys, zipfile
+import ast, importlib.util, io, sys, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
 
 stdlib = "/lib/python%d%d.zip" % sys.version_info[:2]
@@ -125,10 +128,35 @@ source_zip = zipfile.ZipFile(stdlib)
 problems = []
 entries = {}
 
+class DropDocstrings(ast.NodeTransformer):
+    """Docstrings go (a fifth of the download), but those of decorated classes: dataclasses
+    builds a signature with inspect, at import, for a class without one."""
+
+    def visit_Module(self, node):
+        return self.drop(self.generic_visit(node))
+
+    def visit_ClassDef(self, node):
+        node = self.generic_visit(node)
+        return node if node.decorator_list else self.drop(node)
+
+    def visit_FunctionDef(self, node):
+        return self.drop(self.generic_visit(node))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    @staticmethod
+    def drop(node):
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass(lineno=body[0].lineno, col_offset=body[0].col_offset)]
+        return node
+
 def add(module, source, is_package, zip_name):
     path = module.replace(".", "/") + ("/__init__" if is_package else "")
+    tree = DropDocstrings().visit(ast.parse(source))
     # The name tracebacks show (file and line): where the source would be in the zip.
-    code = compile(source, f"{zip_name}/{path}.py", "exec", dont_inherit=True)
+    code = compile(tree, f"{zip_name}/{path}.py", "exec", dont_inherit=True)
     entries[path + ".pyc"] = _code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False)
 
 names = set(source_zip.namelist())

@@ -261,6 +261,7 @@ NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC).timestamp()
         ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),  # in the past: go now, never negative
         ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
         ("Wed, 21 Oct 2015 07:28:10 -0000", 10.0),  # a "-0000" zone is UTC too
+        ("Wed, 21 Oct 2015 08:28:10 +0100", 10.0),  # another zone: the same instant in UTC
     ],
 )
 def test_retry_after_parses_delay_seconds_and_http_dates(value: str, expected: float) -> None:
@@ -269,7 +270,8 @@ def test_retry_after_parses_delay_seconds_and_http_dates(value: str, expected: f
 
 @pytest.mark.parametrize(
     "value",
-    [None, "", "   ", "soon", "-5", "+5", "1.5", "1e3", "٣", "Wed, 32 Oct 2015 07:28:00 GMT", "Wed, 21 Oct"],
+    [None, "", "   ", "soon", "-5", "+5", "1.5", "1e3", "٣", "Wed, 32 Oct 2015 07:28:00 GMT", "Wed, 21 Oct",
+     "Wed, 21 Oct 2015 07:28:00 +2400"],  # a zone a whole day off
 )
 def test_retry_after_that_is_missing_or_garbage_is_none(value: str | None) -> None:
     assert parse_retry_after(value, NOW) is None
