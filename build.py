@@ -230,6 +230,19 @@ def ensure_venv() -> Path:
     return python
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """Why the demo could not listen on host:port (before it starts, so that the answer is one
+    line rather than uvicorn's traceback), or None."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return "already in use" if error.errno == 98 else f"not available ({error.strerror})"
+    return None
+
+
 def run(command: list[str]) -> None:
     print("+", " ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
@@ -270,6 +283,10 @@ def main(argv: list[str]) -> int:
     python = ensure_venv()
     build()
     if args.command == "demo":
+        port_taken = port_in_use(args.host, args.port)
+        if port_taken:
+            sys.exit(f"build.py demo: {args.host}:{args.port} is {port_taken}; "
+                     f"pick another port with --port, e.g. python3 build.py demo --port {args.port + 1}")
         command = [str(python), "-m", "sse_client.testing.mock_backend", "--host", args.host, "--port", str(args.port), "--web-root", str(WEB)]
         print(f"demo: http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
         os.execv(command[0], command)
