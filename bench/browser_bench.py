@@ -22,9 +22,10 @@ Markdown section (`run()`), printed by the command line:
    1,460-byte pieces, MB/s (10^6 bytes/s), timed inside Python; CPython in this process alongside.
 3. Where the time of (a) goes, per event, inside Pyodide (a stage-by-stage decomposition and
    cProfile), to explain the throughput numbers.
-4. Start-up: navigation start to `SSEClient.ready` against a page that only does `loadPyodide`,
-   cold (a new browser context: empty HTTP cache) and warm (a reload in the same context).
-   Sizes of our part of the bundle and of the whole.
+4. Start-up (bench/startup_bench.py): navigation start to ready for a bare `loadPyodide`, the
+   default loader and each boot option (memory snapshot, worker), cold (a new browser context:
+   empty HTTP cache) and warm (a reload), interleaved; bytes over the wire with and without
+   compression, the longest main-thread task; and (a)'s latency at LLM pace per boot mode.
 5. Memory: one long stream and many chats in a row; JS heap (CDP, after GC), the WASM heap and
    Python's own counts, and PyProxies left alive (Pyodide's allocation tracer).
 
@@ -36,7 +37,6 @@ interleaved runs.
 from __future__ import annotations
 
 import argparse
-import gzip
 import http.server
 import importlib.metadata
 import json
@@ -60,6 +60,7 @@ from sse_client.testing.launcher import http_server_thread, mock_backend_process
 
 if TYPE_CHECKING:
     from bench.dialect_bench import DialectThroughput
+    from bench.startup_bench import Startup, Streaming
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -85,7 +86,7 @@ class Plan:
     paced_runs: int
     pace_hz: int
     parser_runs: int
-    startup_runs: int  # cold + warm, per page
+    startup_runs: int  # cold + warm, per start-up variant (bench/startup_bench.py)
     memory_events: int  # the one long stream of the memory run
     memory_chats: int  # the chats in a row of the memory run
     dialect_events: int  # events in each stream of the per-dialect run (one event per write)
@@ -99,9 +100,7 @@ QUICK = Plan(flat_events=2_000, flat_runs=3, paced_events=100, paced_runs=1, pac
              parser_runs=3, startup_runs=2, memory_events=10_000, memory_chats=20,
              dialect_events=1_000, dialect_rounds=2)
 
-# Targets (ratios within this run).
-STARTUP_BUDGET_MS = 150.0
-PACKAGE_BUDGET_BYTES = 100 * KB
+# Targets (ratios within this run; the start-up ones are in bench/startup_bench.py).
 PIPELINE_LATENCY_BUDGET_MS = 0.5  # p99 of ours at LLM pace, minus the JS pipeline's
 LATENCY_BUDGET_MS = 2.0
 PARSER_TARGET_MBPS = 40.0
@@ -133,7 +132,8 @@ def mock_backend() -> Any:
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves /bench/ (the pages), /dist/ (web/dist), /vendor/eventsource-parser/ and /corpora/."""
+    """Serves /bench/ (the pages), /dist/ (web/dist), /vendor/eventsource-parser/, and blobs
+    (/corpora/, generated pages) by their path."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as any real static server
     mounts: dict[str, Path] = {}
@@ -150,7 +150,7 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().do_GET()
             return
         self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Type", self.guess_type(path))
         self.send_header("Content-Length", str(len(blob)))
         self.end_headers()
         self.wfile.write(blob)
@@ -311,14 +311,15 @@ class Latency:
     ok_by_client: dict[str, bool]
 
 
-def measure_latency(page: Any, backend: str, plan: Plan) -> Latency:
-    samples: dict[str, list[float]] = {name: [] for name in (*CLIENTS, "fetchOnly")}
-    ok_by_client = {name: True for name in CLIENTS}
+def measure_latency(page: Any, backend: str, plan: Plan,
+                    clients: Sequence[str] = (*CLIENTS, "fetchOnly")) -> Latency:
+    samples: dict[str, list[float]] = {name: [] for name in clients}
+    ok_by_client = {name: True for name in CLIENTS if name in clients}
     base_query = f"format=openai&events={plan.paced_events}&pace_hz={plan.pace_hz}&stamp=1"
     page.evaluate("text => bench.setExpected(text)", expected_reply(base_query))
     pieces = expected_pieces(base_query)
     for _ in range(plan.paced_runs):
-        for name in (*CLIENTS, "fetchOnly"):
+        for name in clients:
             session = uuid.uuid4().hex
             url = f"{backend}/api/chat?{base_query}&session={session}"
             if name == "ours":
@@ -346,6 +347,17 @@ def python_call(module: str, expression: str) -> str:
     (top-level `await` is allowed: `bench.python` runs it with runPythonAsync)."""
     return (f"import importlib, json\nimportlib.invalidate_caches()\nimport {module}\n"
             f"json.dumps({expression})")
+
+
+def add_stdlib(page: Any, site: str) -> None:
+    """Pyodide's whole standard library on the page's sys.path (`bench.addStdlib` in
+    clients.js), for the harness's own Python in the page (cProfile, tracemalloc ...): the
+    bundle's runtime has only what sse_client imports. Called after the measured streaming
+    runs, which see the bundle as shipped."""
+    found = sorted(DIST.glob("pyodide-*/python_stdlib.zip"))
+    if not found:
+        raise SystemExit("browser_bench: web/dist has no pyodide-*/python_stdlib.zip; run python3 build.py")
+    page.evaluate("url => bench.addStdlib(url)", f"{site}/dist/{found[0].relative_to(DIST).as_posix()}")
 
 
 def load_python_module(page: Any, site: str, module: str) -> None:
@@ -445,74 +457,6 @@ def diagnose(page: Any, site: str, backend: str, plan: Plan) -> Diagnosis:
                      paced=runs["paced"], flat=runs["flat"], flat_ms=runs["flat"]["ms"])
 
 
-# --- 4. start-up and sizes --------------------------------------------------------------------
-
-STARTUP_RESULT = """async () => {
-  const result = await window.startup;
-  const files = {};
-  for (const entry of performance.getEntriesByType("resource")) {
-    const name = new URL(entry.name).pathname.split("/").pop();
-    files[name] = { start: entry.startTime, end: entry.responseEnd, transfer: entry.transferSize };
-  }
-  return { ...result, files };
-}"""
-# The standard-library modules sse_client imports (heaviest first), for the boot breakdown.
-# (email.utils is imported only when a Retry-After date comes, so it is not among them.)
-STDLIB_IMPORTS = ("asyncio", "json", "re", "dataclasses", "enum", "random", "inspect",
-                  "datetime", "typing", "math", "types")
-BREAKDOWN = """async ([zipURL, modules]) => {
-  const { breakdown } = await import("/bench/startup-breakdown.js");
-  return breakdown(window.pyodideRuntime, zipURL, modules);
-}"""
-
-
-def startup_result(page: Any) -> dict[str, Any]:
-    page.wait_for_function("window.startup !== undefined", timeout=60_000)
-    result: dict[str, Any] = page.evaluate(STARTUP_RESULT)
-    return result
-
-
-@dataclass
-class Startup:
-    runs: dict[tuple[str, str], list[dict[str, Any]]]  # (page, cold|warm) -> results
-    breakdown: dict[str, Any]  # the boot steps after loadPyodide, one by one (warm bare page)
-
-
-def measure_startup(browser: Any, site: str, plan: Plan) -> Startup:
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {
-        (page, state): [] for page in ("bare", "ours") for state in ("cold", "warm")}
-    breakdown: dict[str, Any] = {}
-    for run in range(plan.startup_runs):
-        order = ("bare", "ours") if run % 2 == 0 else ("ours", "bare")
-        for name in order:
-            context = browser.new_context()  # a new context: an empty HTTP cache
-            try:
-                page = context.new_page()
-                page.goto(f"{site}/bench/{name}.html", wait_until="domcontentloaded")
-                runs[(name, "cold")].append(startup_result(page))
-                page.reload(wait_until="domcontentloaded")  # same context: warm HTTP cache
-                runs[(name, "warm")].append(startup_result(page))
-                if name == "bare" and run == plan.startup_runs - 1:
-                    version = page.evaluate("""() => fetch("/dist/sse-client.js")
-                        .then(r => r.text()).then(t => t.match(/PACKAGE_VERSION = "([^"]+)"/)[1])""")
-                    breakdown = page.evaluate(BREAKDOWN, [
-                        f"{site}/dist/sse_client.zip?v={version}", list(STDLIB_IMPORTS)])
-            finally:
-                context.close()
-    return Startup(runs=runs, breakdown=breakdown)
-
-
-def sizes() -> list[tuple[str, int, int]]:
-    """(file, bytes, gzip -9 bytes) of web/dist, ours first."""
-    rows = []
-    for path in sorted(DIST.rglob("*"), key=lambda p: (p.parent != DIST, str(p))):
-        if path.is_file():
-            content = path.read_bytes()
-            rows.append((str(path.relative_to(DIST)), len(content),
-                         len(gzip.compress(content, compresslevel=9, mtime=0))))
-    return rows
-
-
 # --- 5. memory --------------------------------------------------------------------------------
 
 
@@ -555,6 +499,7 @@ def measure_memory(browser: Any, site: str, backend: str, plan: Plan) -> Memory:
     try:
         page = context.new_page()
         open_clients_page(page, site)
+        add_stdlib(page, site)
         cdp = context.new_cdp_session(page)
         long_query = FLAT_QUERY.format(events=plan.memory_events)
         short_query = "delay_ms=0"  # the default reply, standard format: ~40 events
@@ -589,8 +534,8 @@ def measure_memory(browser: Any, site: str, backend: str, plan: Plan) -> Memory:
 # --- the run ----------------------------------------------------------------------------------
 
 
-def open_clients_page(page: Any, site: str) -> None:
-    page.goto(f"{site}/bench/clients.html", wait_until="domcontentloaded")
+def open_clients_page(page: Any, site: str, name: str = "clients.html") -> None:
+    page.goto(f"{site}/bench/{name}", wait_until="domcontentloaded")
     page.wait_for_function("window.benchLoaded === true && window.SSEClient !== undefined",
                            timeout=60_000)
     page.evaluate("SSEClient.ready.then(() => true)")
@@ -608,6 +553,7 @@ class Results:
     parser: list[ParserRun]
     diagnosis: Diagnosis
     startup: Startup
+    streaming: Streaming  # (a)'s latency at LLM pace per boot mode
     memory: Memory
     seconds: float
 
@@ -621,14 +567,15 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
     except ImportError:
         raise SystemExit("browser_bench: Playwright is missing; run it with the project's "
                          ".venv/bin/python (python3 build.py test sets it up)") from None
-    from bench import dialect_bench  # lazily, as bench.corpora: it imports this module
+    # Lazily, as bench.corpora: they import this module.
+    from bench import dialect_bench, startup_bench
 
     chromium = find_chromium()
     if not (EVENTSOURCE_PARSER / "dist" / "stream.js").exists():
         raise SystemExit("browser_bench: node_modules/eventsource-parser is missing; run npm ci")
     say("building web/dist ...")
     build()
-    blobs = corpora_blobs()
+    blobs = {**corpora_blobs(), **startup_bench.clients_pages()}
     started = time.monotonic()
     with mock_backend() as backend, static_site(blobs) as site, \
             dialect_bench.event_server(events=plan.dialect_events) as event_server, \
@@ -644,10 +591,13 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
             throughput = measure_throughput(page, backend, plan)
             say("latency at LLM pace ...")
             latency = measure_latency(page, backend, plan)
+            say("latency at LLM pace per boot mode ...")
+            streaming = startup_bench.measure_streaming(context, page, site, backend, plan)
             say("throughput per dialect, one event per write ...")
             dialects = dialect_bench.measure(page, event_server, events=plan.dialect_events,
                                              rounds=plan.dialect_rounds)
             say("parser alone ...")
+            add_stdlib(page, site)
             parser = measure_parser(page, site, plan)
             say("diagnosis of (a) ...")
             diagnosis = diagnose(page, site, backend, plan)
@@ -656,7 +606,7 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
                 page, site, events=plan.dialect_events, server=event_server))
             context.close()
             say("start-up ...")
-            startup = measure_startup(browser, site, plan)
+            startup = startup_bench.measure_startup(browser, plan, say)
             say("memory ...")
             memory = measure_memory(browser, site, backend, plan)
             browser_version = browser.version
@@ -665,7 +615,7 @@ def run(quick: bool = False, *, log: Callable[[str], None] | None = None) -> str
     return report(Results(
         plan=plan, quick=quick, browser_version=browser_version, pyodide_version=pyodide_version,
         throughput=throughput, latency=latency, dialects=dialects, parser=parser,
-        diagnosis=diagnosis, startup=startup, memory=memory, seconds=time.monotonic() - started))
+        diagnosis=diagnosis, startup=startup, streaming=streaming, memory=memory, seconds=time.monotonic() - started))
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -678,12 +628,12 @@ def report(results: Results) -> str:
     body: list[str] = []
     body += _throughput_section(r, targets)
     body += _latency_section(r, targets)
-    from bench import dialect_bench
+    from bench import dialect_bench, startup_bench
 
     body += dialect_bench.section(r.dialects, targets)
     body += _parser_section(r, targets)
     body += _diagnosis_section(r)
-    body += _startup_section(r, targets)
+    body += startup_bench.section(r.startup, r.streaming, targets)
     body += _memory_section(r, targets)
     head = [
         "## Browser benchmark (Chromium, Pyodide)" + (" — quick run" if r.quick else ""),
@@ -893,89 +843,6 @@ def _diagnosis_section(r: Results) -> list[str]:
     return lines
 
 
-def _startup_section(r: Results, targets: list[tuple[str, str, bool]]) -> list[str]:
-    s = r.startup
-    rows = []
-    delta: dict[str, float] = {}
-    estimate: dict[str, float] = {}
-    for state in ("cold", "warm"):
-        bare, ours = s.runs[("bare", state)], s.runs[("ours", state)]
-        delta[state] = median([x["ready"] for x in ours]) - median([x["ready"] for x in bare])
-        # Pyodide's own boot is the same work in both pages but varies by seconds between runs on
-        # a busy machine; what ours adds is the later start of loadPyodide plus the work after it.
-        estimate[state] = (median([x["probe"]["loadPyodideCalled"] for x in ours])
-                           - median([x["probe"]["loadPyodideCalled"] for x in bare])
-                           + median([x["ready"] - x["probe"]["loadPyodideResolved"] for x in ours]))
-        for name, results in (("bare `loadPyodide`", bare), ("`SSEClient.ready`", ours)):
-            called = median([x["probe"].get("loadPyodideCalled", float("nan")) for x in results])
-            resolved = median([x["probe"].get("loadPyodideResolved", float("nan")) for x in results])
-            after = median([x["ready"] - x["probe"].get("loadPyodideResolved", float("nan"))
-                            for x in results])
-            transfer = median([sum(f["transfer"] for f in x["files"].values()) for x in results])
-            rows.append([state, name, f"{median([x['ready'] for x in results]):,.0f}",
-                         f"{called:,.0f}", f"{resolved:,.0f}", f"{after:,.0f}",
-                         f"{transfer / KB:,.0f}", ", ".join(f"{x['ready']:,.0f}" for x in results)])
-    for state in ("cold", "warm"):
-        targets.append((f"`SSEClient.ready` ≤ 150 ms after a bare `loadPyodide` ({state} cache)",
-                        f"+{estimate[state]:,.0f} ms added (medians of the pages differ by "
-                        f"{delta[state]:+,.0f} ms)", estimate[state] <= STARTUP_BUDGET_MS))
-    lines = [
-        "### Start-up",
-        "",
-        f"Navigation start (`performance.timeOrigin`) to `SSEClient.ready` resolved "
-        f"(`bench/pages/ours.html`: the one script tag) against a page that only loads "
-        f"`pyodide.js` by script tag and awaits `loadPyodide({{indexURL}})` from the same dist "
-        f"(`bench/pages/bare.html`). Cold: a new browser context each run (empty HTTP cache); "
-        f"warm: a reload in that context (the static server sends `/dist/` with "
-        f"`Cache-Control: max-age=3600`, so the reload takes it from the cache). "
-        f"{r.plan.startup_runs} runs each, the pages alternating first; medians, ms. The "
-        f"loadPyodide columns come from a probe, the same in both pages, that wraps "
-        f"`globalThis.loadPyodide` when `pyodide.js` defines it. Pyodide's own boot is the same "
-        f"in both pages but varies by a second or more between runs here, so the verdict above "
-        f"uses what ours adds in the same page: (loadPyodide called, ours − bare) + (ready − "
-        f"loadPyodide resolved, ours); the plain difference of the medians is shown beside it.",
-        "",
-        _table(["cache", "page", "ready", "loadPyodide called", "loadPyodide resolved",
-                "ready − resolved", "transferred KB", "runs (ready)"], rows),
-        "",
-    ]
-    if s.breakdown:
-        steps = s.breakdown["steps"]
-        profile = s.breakdown["profile"]
-        lines += [
-            "What `ready − resolved` is made of: the loader's steps after `loadPyodide`, one by "
-            "one, in the last warm bare page (`bench/pages/startup-breakdown.js`), ms:",
-            "",
-            _table(["step", "ms"], [[f"`{name}`", f"{ms:.1f}"] for name, ms in steps]),
-            "",
-            f"Of a second import of the package under cProfile "
-            f"({profile['total'] * 1000:.0f} ms profiled), dataclass creation "
-            f"(`dataclasses._process_class`) took {profile['dataclasses'] * 1000:.0f} ms. "
-            f"Shipping bytecode would save the compiling, but .pyc files for Python 3.14 (made "
-            f"by Pyodide itself, in Node, at build time) zip to 96 KB, 79 KB without docstrings, "
-            f"against 48 KB for the sources: more than the 100 KB the package may weigh, and "
-            f"more to download on a cold start than the compile costs.",
-            "",
-        ]
-    files = sizes()
-    ours_files = [row for row in files if row[0] in ("sse_client.zip", "sse-client.js")]
-    ours_bytes = sum(row[1] for row in ours_files)
-    size_rows = [[f"`{name}`", f"{size:,}", f"{packed:,}"] for name, size, packed in files]
-    size_rows.append(["**ours**: `sse_client.zip` + `sse-client.js`", f"**{ours_bytes:,}**",
-                      f"{sum(row[2] for row in ours_files):,}"])
-    size_rows.append(["**the whole `web/dist`**", f"**{sum(row[1] for row in files):,}**",
-                      f"{sum(row[2] for row in files):,}"])
-    targets.append(("Our package < 100 KB", f"{ours_bytes / KB:.1f} KB (zip + loader)",
-                    ours_bytes < PACKAGE_BUDGET_BYTES))
-    lines += [
-        "Sizes of `web/dist`, bytes (gzip -9: what a compressing server would send):",
-        "",
-        _table(["file", "bytes", "gzip -9"], size_rows),
-        "",
-    ]
-    return lines
-
-
 def _memory_section(r: Results, targets: list[tuple[str, str, bool]]) -> list[str]:
     m = r.memory
     measures = (("JS heap used", "jsUsed", "MB"), ("WASM heap (`HEAP8.length`)", "wasmBytes", "MB"),
@@ -1050,9 +917,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Measure sse_client in Debian's Chromium against the JavaScript ways to read "
                     "an event stream (fetch + eventsource-parser, the native EventSource): "
                     "throughput, latency at LLM pace, the parser alone under Pyodide, start-up "
-                    "against a bare loadPyodide, bundle sizes and memory. Builds web/dist, starts "
-                    "the mock backend and a static server, drives Chromium with Playwright, stops "
-                    "them all, and prints a Markdown section to stdout (progress to stderr).",
+                    "(cold and warm, bytes transferred, main-thread long tasks) of the loader and "
+                    "each boot option against a bare loadPyodide, and memory. Builds web/dist (and "
+                    "a snapshot bundle in a temporary directory), starts the mock backends and a "
+                    "static server, drives Chromium with Playwright, stops them all, and prints a "
+                    "Markdown section to stdout (progress to stderr).",
         epilog="Environment: CHROMIUM_PATH overrides the browser (default /usr/bin/chromium). "
                "Run it with the project's .venv/bin/python (Playwright, Starlette, uvicorn) after "
                "npm ci (pyodide, eventsource-parser).")

@@ -5,8 +5,8 @@
 
 Part 1 is the parser on CPython against its peers (bench/parser_bench.py); part 2 is one
 Chromium run: end-to-end throughput and latency against the JS pipeline and native EventSource,
-our parser under Pyodide, start-up and memory (bench/browser_bench.py). Each part prints its
-tables; RESULTS.md gets both, with the date, the versions and this command.
+our parser under Pyodide, start-up (bench/startup_bench.py) and memory (bench/browser_bench.py).
+Each part prints its tables; RESULTS.md gets both, with the date, the versions and this command.
 """
 
 from __future__ import annotations

@@ -264,6 +264,31 @@ async function loadPythonModule(name, url) {
   SSEClient.pyodide.FS.writeFile(`${SSEClient.pyodide.FS.cwd()}/${name}.py`, await response.text());
 }
 
+/** Pyodide's whole standard library (its python_stdlib.zip at `url`) for the harness's own Python
+ * in the page (cProfile, tracemalloc, importlib.invalidate_caches ...): the bundle ships only the
+ * modules sse_client imports, some packages in part. The zip goes first on sys.path, and each
+ * package already imported from the bundle looks for its missing submodules there too (the same
+ * Pyodide, so the same Python). The harness adds it after the measured streaming runs; what is
+ * already imported (sse_client and what it uses) stays as the bundle loaded it. */
+async function addStdlib(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+  SSEClient.pyodide.FS.writeFile(STDLIB_ZIP, new Uint8Array(await response.arrayBuffer()));
+  SSEClient.pyodide.runPython(ADD_STDLIB);
+}
+
+const STDLIB_ZIP = "/lib/bench-stdlib.zip";
+const ADD_STDLIB = `
+import sys
+if ${JSON.stringify(STDLIB_ZIP)} not in sys.path:
+    sys.path.insert(0, ${JSON.stringify(STDLIB_ZIP)})
+    for name, module in list(sys.modules.items()):
+        if isinstance(getattr(module, "__path__", None), list) and not name.startswith("sse_client"):
+            module.__path__.append(${JSON.stringify(STDLIB_ZIP)} + "/" + name.replace(".", "/"))
+import importlib
+importlib.invalidate_caches()
+`;
+
 /** µs per hop of a bare MessageChannel ping-pong: the browser's own cost of a task hop. */
 async function messageChannelHop(count) {
   const channel = new MessageChannel();
@@ -325,7 +350,7 @@ async function manyChats(endpoint, count, expectedLength) {
 }
 
 window.bench = {
-  ours, jsPipeline, eventSource, fetchOnly, fetchIntoPyodide, loadPythonModule, python,
+  ours, jsPipeline, eventSource, fetchOnly, fetchIntoPyodide, loadPythonModule, addStdlib, python,
   pyodideMemory, memoryChat, manyChats, messageChannelHop, loadReplay, replay,
   setExpected(text) { expected = text; },
 };

@@ -11,11 +11,12 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from bench import browser_bench, dialect_bench
+from bench import browser_bench, dialect_bench, startup_bench
 from sse_client.testing.mock_dialects import FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,11 +55,21 @@ def test_static_site_serves_pages_wasm_and_blobs() -> None:
             assert response.headers["Cache-Control"] == "no-cache"
         with urllib.request.urlopen(f"{site}/corpora/x") as response:
             assert response.read() == b"data: x\n\n"
-        if (browser_bench.DIST / "pyodide" / "pyodide.asm.wasm").exists():
-            request = urllib.request.Request(f"{site}/dist/pyodide/pyodide.asm.wasm", method="HEAD")
+        for wasm in browser_bench.DIST.glob("pyodide-*/pyodide.asm.wasm"):  # once built
+            path = wasm.relative_to(browser_bench.DIST).as_posix()
+            request = urllib.request.Request(f"{site}/dist/{path}", method="HEAD")
             with urllib.request.urlopen(request) as response:
                 assert response.headers["Content-Type"] == "application/wasm"
                 assert response.headers["Cache-Control"] == "max-age=3600"
+
+
+def test_static_site_serves_generated_pages_as_html() -> None:
+    pages = startup_bench.clients_pages()
+    with browser_bench.static_site(pages) as site:
+        for path, content in pages.items():
+            with urllib.request.urlopen(f"{site}{path}") as response:
+                assert response.read() == content
+                assert response.headers["Content-Type"].startswith("text/html")
 
 
 # --- the per-dialect section (bench/dialect_bench.py) -----------------------------------------
@@ -169,3 +180,104 @@ def test_dialect_section_shows_the_first_cold_stream_beside_the_measured_ones() 
         dialect_bench.DialectThroughput(events=10_000, rounds=1, dialects=[runs]), []))
     assert "| 0.50× |" in text
     assert "worst 0.50× (`openai`)" in text
+
+
+# --- the start-up section (bench/startup_bench.py) --------------------------------------------
+
+
+def test_start_up_variants_are_the_issues_each_a_page_of_its_own() -> None:
+    names = [variant.name for variant in startup_bench.VARIANTS]
+    assert names[0] == "bare" and len(set(names)) == len(names)
+    assert {"bare", "default", "snapshot", "worker"} <= set(names)
+    assert len({variant.slug for variant in startup_bench.VARIANTS}) == len(names)
+    assert [v.name for v in startup_bench.VARIANTS if not v.loader] == ["bare"]
+    with pytest.raises(ValueError):  # the clients page has no snapshot bundle
+        startup_bench.Variant("x", snapshot=True, stream=True)
+
+
+def test_start_up_pages_probe_first_then_boot_as_a_user_page_would() -> None:
+    pages = {v.name: startup_bench.startup_page(v, "pyodide-0123456789ab/") for v in startup_bench.VARIANTS}
+    for page in pages.values():
+        assert "__BOOT__" not in page and "__VARIANT__" not in page
+        assert page.count("window.startup =") == 1
+        probe = page.index('observe({ type: "longtask", buffered: true })')
+        boot = page.index('<script src="/dist/')
+        assert probe < boot  # the observer sees the whole boot
+        assert "window.startup =" in page[boot:]
+    assert '<script src="/dist/pyodide-0123456789ab/pyodide.js"></script>' in pages["bare"]
+    assert "sse-client.js" not in pages["bare"]
+    assert '<script src="/dist/sse-client.js"></script>' in pages["default"]
+    assert pages["snapshot"].count("<script src=") == pages["default"].count("<script src=")
+    assert '<script src="/dist/sse-client.js" data-boot="worker"></script>' in pages["worker"]
+
+
+def test_clients_pages_differ_from_clients_html_only_in_the_loader_tag() -> None:
+    source = (ROOT / "bench" / "pages" / "clients.html").read_text(encoding="utf-8")
+    pages = startup_bench.clients_pages()
+    assert set(pages) == {f"/bench/clients-{v.slug}.html" for v in startup_bench.VARIANTS if v.stream}
+    for content in pages.values():
+        assert content.decode().replace(' data-boot="worker"', "") == source
+
+
+def test_without_compression_counts_each_gzipped_body_as_its_file(tmp_path: Path) -> None:
+    (tmp_path / "pyodide-x").mkdir()
+    (tmp_path / "pyodide-x" / "a.wasm").write_bytes(b"w" * 1_000)
+    gzipped = startup_bench.file_transfer("pyodide-x/a.wasm", 300, 100, "gzip", tmp_path)
+    assert (gzipped["wire"], gzipped["identity"]) == (300, 1_100)
+    cached = startup_bench.file_transfer("pyodide-x/a.wasm", 0, 0, "gzip", tmp_path)
+    assert cached["identity"] == 0
+    revalidated = startup_bench.file_transfer("pyodide-x/a.wasm", 100, 100, "gzip", tmp_path)
+    assert revalidated["identity"] == 100  # a 304: headers only, either way
+    plain = startup_bench.file_transfer("sse-client.js", 500, 100, "", tmp_path)
+    assert plain["identity"] == 500
+
+
+def test_a_loader_without_the_boot_mode_is_an_error_not_a_result() -> None:
+    worker = startup_bench.Variant("worker", boot="worker")
+    assert startup_bench.check_mode(worker, {"mode": "worker"}) == ""
+    assert "not 'worker'" in startup_bench.check_mode(worker, {"mode": None})
+    assert startup_bench.check_mode(startup_bench.Variant("default"), {"mode": None}) == ""
+    assert startup_bench.check_mode(worker, {"error": "not ready after 60000 ms"}) == "not ready after 60000 ms"
+    snapshot = startup_bench.Variant("snapshot", snapshot=True)
+    assert startup_bench.check_mode(snapshot, {"fromSnapshot": True}) == ""
+    assert startup_bench.check_mode(snapshot, {"fromSnapshot": None}) == ""  # a loader that does not say
+    assert "without its snapshot" in startup_bench.check_mode(
+        snapshot, {"fromSnapshot": False, "snapshotError": "made by another build"})
+
+
+def _load(ready: float, *, wire: int = 0, identity: int = 0, long_tasks: Sequence[float] = ()) -> dict[str, object]:
+    return {"ready": ready, "mode": None, "longTaskSupport": True, "longTasks": list(long_tasks),
+            "probe": {"loadPyodideCalled": 10.0, "loadPyodideResolved": ready - 5},
+            "progress": {"download": 5.0, "ready": ready},
+            "files": [{"path": "pyodide-x/pyodide.asm.wasm", "wire": wire, "identity": identity, "encoding": "gzip"}]}
+
+
+def test_start_up_section_reports_ratios_targets_and_a_failed_variant_as_na() -> None:
+    variants = (startup_bench.Variant("bare", loader=False), startup_bench.Variant("default"),
+                startup_bench.Variant("worker", boot="worker", stream=True))
+    loads = {("bare", "cold"): [_load(2_000, wire=6_000_000), _load(2_200, wire=6_000_000)],
+             ("bare", "warm"): [_load(1_000), _load(1_200)],
+             ("default", "cold"): [_load(900, wire=4_900_000, identity=14_000_000, long_tasks=[300])],
+             ("default", "warm"): [_load(400)],
+             ("worker", "cold"): [], ("worker", "warm"): []}
+    result = startup_bench.Startup(
+        variants=variants, runs=1, loads=loads, errors={"worker": "cold: SSEClient.mode is None"},
+        files=[("default", "pyodide-x/pyodide.asm.wasm", 9_000_000, 3_500_000)],
+        package={"pyc": 200_000, "deflated": 90_000, "loader": 9_000})
+    streaming = startup_bench.Streaming(events=10, pace_hz=100, rounds=1, samples={"default": [1.0, 2.0]},
+                                        ok={"default": True}, errors={"worker": "no worker mode"})
+    targets: list[tuple[str, str, bool]] = []
+    text = "\n".join(startup_bench.section(result, streaming, targets))
+    assert "| `default` | 900 | 900–900 | 0.43× | 4,900 | 14,000 | 1 (1) | 300 | 1 | 900 |" in text
+    assert "| `default` | 400 | 400–400 | 0.36× |" in text  # warm, against bare's 1,100
+    assert "| `worker` | n/a (error: cold: SSEClient.mode is None) |" in text
+    assert "`pyodide-x/pyodide.asm.wasm` | 9,000,000 | 3,500,000 | `bare`, `default`" in text
+    verdicts = {name: (measured, ok) for name, measured, ok in targets}
+    assert verdicts["Warm ready ≤ 0.35× bare `loadPyodide`: `default`"][1] is False
+    assert verdicts["Cold ready ≤ 0.5× bare `loadPyodide`: `default`"] == ("0.43× (900 vs 2,100 ms)", True)
+    assert verdicts["Cold ready ≤ 0.5× bare `loadPyodide`: `worker`"] == (
+        "n/a (error: cold: SSEClient.mode is None)", False)
+    assert verdicts["First visit ≤ 5 MB over the wire with gzip, no snapshot: `default`"][1] is True
+    assert verdicts["No main-thread long task over 50 ms in the worker mode: `worker`"][1] is False
+    assert verdicts["p99 at LLM pace within 1 ms of in-page: `worker`"] == ("n/a (error: no worker mode)", False)
+    assert verdicts["Our package < 100 KB (an earlier target: its files deflated + the loader)"][1] is True
