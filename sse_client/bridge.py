@@ -9,11 +9,16 @@
     start_stream(url, init, on_open, on_event, on_done, signal)
         the low-level `authFetch` stream: on_open() when the response is an event stream,
         on_event(event, bytesReceived, eventsReceived) per event, on_done(outcome) once.
-    request_headers(headers, on_done)
+    request_headers(headers, on_done, force_refresh)
         the plain `authFetch`: the headers its fetch() sends (the configured ones, the caller's,
-        the token's); on_done once with {ok: true, headers} or {ok: false, error}. The loader
-        calls fetch() itself, so that the caller gets fetch's own Response, body stream and
-        abort, untouched.
+        the token's); on_done once with {ok: true, headers, refreshable} or {ok: false, error}.
+        The loader calls fetch() itself, so that the caller gets fetch's own Response, body
+        stream and abort, untouched. `refreshable` says a token provider is configured: then,
+        on a 401 answer, the loader asks once more with `force_refresh` true (the provider is
+        called with `{forceRefresh: true}`), sends the request again with those headers and
+        hands over that answer, whatever it is.
+
+A JS `getToken` is called with one plain JS object, `{forceRefresh: boolean}` (see `auth.py`).
 
 Guarantees, whatever the arguments and callbacks do: these functions never raise into JS, and
 each `on_done` is called exactly once. Every value handed to JS passes `_js`, which redacts the
@@ -60,7 +65,7 @@ def configure(options: Any) -> Any:
     """Apply `SSEClient.configure(options)`; an invalid option comes back as a CLIENT error."""
     global _service
     try:
-        config = _service.config.with_options(_to_py(options) or {})
+        config = _service.config.with_options(_with_js_token_provider(_to_py(options) or {}))
     except (ValueError, TypeError) as exc:
         return _js(_failure(option_error(str(exc))))
     _service = SSEService(_service.transport, config, secrets=_secrets)
@@ -104,14 +109,18 @@ def start_stream(url: str, init: Any, on_open: Any, on_event: Any, on_done: Any,
     _start(stream, on_done, signal, lambda: _failure(cancelled_error()))
 
 
-def request_headers(headers: Any, on_done: Any) -> None:
-    """The headers of a plain `authFetch`: `on_done` exactly once with them or the error."""
+def request_headers(headers: Any, on_done: Any, force_refresh: Any = False) -> None:
+    """The headers of a plain `authFetch`: `on_done` exactly once with them or the error. With
+    `force_refresh` JS `true` (after a 401 answer), the token provider is asked with
+    `{forceRefresh: true}`; `refreshable` in the outcome says whether there is one to ask."""
+    service = _service
 
     async def assemble() -> Outcome:
         try:
-            return {"ok": True, "headers": await _service.request_headers(_plain_headers(_to_py(headers)))}
+            assembled = await service.request_headers(_plain_headers(_to_py(headers)), force_refresh=force_refresh is True)
         except StreamError as exc:
             return _failure(exc)
+        return {"ok": True, "headers": assembled, "refreshable": service.refreshes_tokens}
 
     task = assemble()
     # The headers go to the page's own fetch(): the one outcome not redacted, on purpose.
@@ -197,6 +206,20 @@ async def _stream(url: str, init: Mapping[str, Any], on_open: Any, on_event: Any
     except StreamError as exc:
         outcome = _failure(exc)
     return {**outcome, "bytesReceived": reader.bytes_received, "eventsReceived": reader.events_received}
+
+
+def _with_js_token_provider(options: Any) -> Any:
+    """`configure`'s options with a JS `getToken` wrapped so that it receives the provider's
+    argument (`{"forceRefresh": bool}`) as a plain JS object, not as a proxy of a Python dict
+    (on which `options.forceRefresh` would read undefined)."""
+    if not isinstance(options, Mapping) or not callable(options.get("getToken")):
+        return options
+    js_provider = options["getToken"]
+
+    def get_token(request: Mapping[str, bool]) -> Any:
+        return js_provider(to_js(dict(request), dict_converter=js.Object.fromEntries))
+
+    return {**options, "getToken": get_token}
 
 
 def _request_options(init: Mapping[str, Any]) -> dict[str, Any]:

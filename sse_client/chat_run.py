@@ -9,6 +9,10 @@ state) and the `ReplyAssembler` (what was delivered) live for the whole chat, no
 connection. A reconnect sends `Last-Event-ID` and the chat's `Idempotency-Key`; whatever the
 backend resends, the assembler delivers only text the user has not seen.
 
+A first 401 of the chat is no attempt of its own: the token provider is asked once with
+`forceRefresh` and the same request sent again at once, within the attempt (`TokenRefresh`); a
+second 401 is the AUTH error it always was.
+
 Each attempt runs beside a watchdog that enforces the heartbeat deadlines; a deadline that passes
 cancels the attempt (which aborts its fetch) and becomes a retryable TIMEOUT.
 
@@ -28,7 +32,7 @@ from functools import partial
 from typing import Any
 
 from sse_client.assembler import ReplyAssembler
-from sse_client.auth import authorization
+from sse_client.auth import TokenRefresh, authorization, send_authorized
 from sse_client.backoff import GiveUp, parse_retry_after
 from sse_client.circuit import CircuitBreaker
 from sse_client.classify import (
@@ -110,6 +114,8 @@ class ChatRun:
         self.causes: list[StreamError] = []  # the failed attempts, for the final error
         self._completed = False  # the whole reply was delivered
         self._progress_since: float | None = None  # when the current attempt first made progress
+        # One forced token refresh per chat: a second 401, on any attempt, is AUTH.
+        self.token_refresh = TokenRefresh(config.get_token)
 
     async def run(self) -> str:
         """Deliver the reply through `on_chunk` and return it whole. Raises `StreamError`."""
@@ -210,7 +216,7 @@ class ChatRun:
 
     async def _attempt(self, monitor: HeartbeatMonitor, rearmed: asyncio.Event) -> None:
         """One connection: send the request and deliver the reply until it completes."""
-        response = await self.transport.send(await self._http_request(stream=True))
+        response = await self._send(stream=True)
         try:
             await self._check_status(response)
             if media_type(response) == _JSON:
@@ -320,7 +326,7 @@ class ChatRun:
         raise self._exhausted()
 
     async def _fallback_request(self) -> None:
-        response = await self.transport.send(await self._http_request(stream=False))
+        response = await self._send(stream=False)
         try:
             await self._check_status(response)
             self._finish_with(await self._final_response(response))
@@ -365,8 +371,17 @@ class ChatRun:
             self.on_chunk(pending[0] if len(pending) == 1 else "".join(pending))
             pending.clear()
 
-    async def _http_request(self, *, stream: bool) -> HttpRequest:
-        credentials = await authorization(self.config.get_token)
+    async def _send(self, *, stream: bool) -> HttpResponse:
+        """Send the chat's request; a first 401 of the chat is sent again at once with a
+        refreshed token (see `TokenRefresh`), within the same attempt."""
+        return await send_authorized(
+            self.transport,
+            lambda force_refresh: self._http_request(stream=stream, force_refresh=force_refresh),
+            self.token_refresh,
+        )
+
+    async def _http_request(self, *, stream: bool, force_refresh: bool = False) -> HttpRequest:
+        credentials = await authorization(self.config.get_token, force_refresh=force_refresh)
         self.secrets.add_headers(credentials)  # a refreshed token is a secret too
         headers = {
             "Content-Type": _JSON,

@@ -12,7 +12,8 @@ and refuses unknown ones, so that a typo is an error rather than a silent defaul
       timeouts: { firstByteMs: 30000, idleMs: 45000, noProgressMs: 120000, totalMs: null },
       circuit: { failureThreshold: 5, coolDownMs: 30000 },
       random: () => Math.random(),   // the jitter's random source, [0, 1)
-      getToken: async () => token,   // sent as "Authorization: Bearer <token>" on every request
+      getToken: async ({ forceRefresh }) => token,   // sent as "Authorization: Bearer <token>" on
+                                     // every request; forceRefresh: true once after a 401
       format: "auto",                // or a dialect: "openai", "anthropic", "gemini", ...
     }
 
@@ -45,8 +46,9 @@ class ClientConfig:
         request when streaming fails.
     backoff, deadlines, circuit: the retry policy, the heartbeat deadlines, the circuit breaker.
     random: the jitter's random source, returning floats in [0, 1).
-    get_token: called before every request; its token (or awaitable of one) is sent as
-        `Authorization: Bearer <token>`.
+    get_token: called before every request with `{"forceRefresh": bool}`; its token (or
+        awaitable of one) is sent as `Authorization: Bearer <token>`. After a 401 answer it is
+        called once with `forceRefresh` true and the request sent again (see `auth.py`).
     format: "auto" (detect the stream's dialect) or the name of the one to read it in.
     """
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from sse_client.auth import authorization
+from sse_client.auth import TokenRefresh, authorization, send_authorized
 from sse_client.chat_run import ChatRun, ChunkCallback, Sleep
 from sse_client.circuit import CircuitBreaker
 from sse_client.classify import callback_error, cancelled_error, classify_status, internal_error
@@ -123,10 +123,16 @@ class SSEService:
         response headers have arrived; iterate it for the normalised events.
 
         Raises `StreamError` for an HTTP error status and for a response that is not an event
-        stream. The configured headers and token go with the request.
+        stream. The configured headers and token go with the request; a 401 answer is sent again
+        once, at once, with a token asked for with `forceRefresh` (a second 401 is AUTH).
         """
-        request_headers = await self.request_headers({"Accept": "text/event-stream", **(headers or {})})
-        response = await self.transport.send(HttpRequest(url=url, method=method, headers=request_headers, body=body))
+        wanted = {"Accept": "text/event-stream", **(headers or {})}
+
+        async def request_for(force_refresh: bool) -> HttpRequest:
+            request_headers = await self.request_headers(wanted, force_refresh=force_refresh)
+            return HttpRequest(url=url, method=method, headers=request_headers, body=body)
+
+        response = await send_authorized(self.transport, request_for, TokenRefresh(self.config.get_token))
         try:
             if not 200 <= response.status < 300:
                 raise classify_status(response.status, await response.read())
@@ -139,11 +145,20 @@ class SSEService:
             await response.aclose()
             raise
 
-    async def request_headers(self, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+    @property
+    def refreshes_tokens(self) -> bool:
+        """Whether a token provider is configured: then a 401 answer to a request of the
+        caller's own is worth one retry with `request_headers(..., force_refresh=True)`."""
+        return self.config.get_token is not None
+
+    async def request_headers(
+        self, headers: Mapping[str, str] | None = None, *, force_refresh: bool = False
+    ) -> dict[str, str]:
         """The headers of a request of the caller's own (`authFetch`): the configured headers,
-        then the caller's, then the token's `Authorization`. Raises `StreamError` (AUTH) when
-        the token provider fails. The values become secrets (see `Secrets`)."""
-        credentials = await authorization(self.config.get_token)
+        then the caller's, then the token's `Authorization`. With `force_refresh`, the token
+        provider is asked with `forceRefresh` (after a 401 answer). Raises `StreamError` (AUTH)
+        when the token provider fails. The values become secrets (see `Secrets`)."""
+        credentials = await authorization(self.config.get_token, force_refresh=force_refresh)
         self.secrets.add_headers({**(headers or {}), **credentials})
         return {**self.config.headers, **(headers or {}), **credentials}
 

@@ -26,6 +26,16 @@ Routes:
 
 Every route allows cross-origin requests (CORS), static files included.
 
+Authentication option (query string, like the others; it applies to every attempt):
+
+- ``auth_token=T``: the chat answers 401, with a JSON error in the standard shape
+  (``{"type": "error", "data": {"code": "UNAUTHORIZED", "message": ...}}``), unless the request
+  carries ``Authorization: Bearer T``; checked once the query and the body are found valid,
+  before any other option. The refused request is logged and counts as an attempt of its
+  conversation; with ``echo_auth=1`` the error repeats the ``Authorization`` header the request
+  carried, as the ``status`` fault's does. ``status=`` and the other faults apply to a request
+  that passes.
+
 Benchmark options (query string, like the others; they apply to every attempt):
 
 - ``events=N``: the reply is exactly N chunks, the pieces of ``text`` (``chunk_chars`` each)
@@ -399,18 +409,16 @@ class MockBackend:
             return _json(record, 400, error_body("BAD_OPTION", str(exc)))
         if not isinstance(body, dict):
             return _json(record, 400, error_body("BAD_REQUEST", "the body must be a JSON object"))
+        if options.auth_token is not None and request.headers.get("authorization") != f"Bearer {options.auth_token}":
+            error = error_body("UNAUTHORIZED", "The request does not carry the expected token.")
+            return _json(record, 401, _echoed(error, request, options), {"WWW-Authenticate": "Bearer"})
         if options.status == 204:
             record.status = 204
             record.completed = True
             return Response(status_code=204)
         if options.status is not None:
             headers = {} if options.retry_after is None else {"Retry-After": options.retry_after}
-            error = status_error_body(options.status, options.format)
-            if options.echo_auth:  # into the message (standard shape) and beside it
-                echo = f"Authorization: {request.headers.get('authorization', '')}"
-                error["echo"] = echo
-                if isinstance(error.get("data"), dict):
-                    error["data"]["message"] += f" ({echo})"
+            error = _echoed(status_error_body(options.status, options.format), request, options)
             return _json(record, options.status, error, headers)
         model = body.get("model")
         model = model if isinstance(model, str) else DEFAULT_MODEL
@@ -427,6 +435,17 @@ class MockBackend:
         writer = _EventStreamWriter(options, record, self._stamps_for(request, options))
         return StreamingResponse(writer.body(frames), headers=headers,
                                  media_type="text/event-stream; charset=utf-8")
+
+
+def _echoed(error: dict[str, Any], request: Request, options: MockOptions) -> dict[str, Any]:
+    """``error`` with ``echo_auth``: the request's ``Authorization`` header put into the
+    message (standard shape) and beside it."""
+    if options.echo_auth:
+        echo = f"Authorization: {request.headers.get('authorization', '')}"
+        error["echo"] = echo
+        if isinstance(error.get("data"), dict):
+            error["data"]["message"] += f" ({echo})"
+    return error
 
 
 def _parse_body(raw: bytes) -> Any:

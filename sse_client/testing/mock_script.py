@@ -79,6 +79,9 @@ class MockOptions:
     """The ``status`` error body repeats the request's ``Authorization`` header, as proxies and
     debug pages do: a client must not show the token it sent."""
     retry_after: str | None = None
+    auth_token: str | None = None
+    """Answer 401 unless the request carries ``Authorization: Bearer <auth_token>``; on every
+    attempt (it is no fault: a client must send the right token to get past it)."""
     stall_after: int | None = None
     keepalive_only: bool = False
     malformed: int | None = None
@@ -136,6 +139,11 @@ class MockOptions:
             self.retry_after.isascii() and self.retry_after.isprintable() and self.retry_after
         ):
             raise InvalidOption("retry_after must be printable ASCII (seconds or an HTTP date)")
+        if self.auth_token is not None and not (
+            self.auth_token.isascii() and self.auth_token.isprintable() and self.auth_token
+            and " " not in self.auth_token
+        ):
+            raise InvalidOption("auth_token must be printable ASCII without spaces")
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> MockOptions:
@@ -160,7 +168,7 @@ class MockOptions:
                                   ("stamp", "stamp"), ("echo_auth", "echo_auth")):
             if query_name in params:
                 fields[field] = _parse_flag(query_name, params[query_name])
-        for name in ("format", "text", "retry_after"):
+        for name in ("format", "text", "retry_after", "auth_token"):
             if name in params:
                 fields[name] = params[name]
         return cls(**fields)
@@ -187,7 +195,7 @@ _QUERY_NAMES = frozenset({
     "format", "text", "chunk_chars", "delay_ms", "stutter", "ping_ms", "resume", "ids",
     "fault_attempts", "cut_after_bytes", "status", "retry_after", "stall_after",
     "keepalive_only", "malformed", "drip", "json", "error_event", "gzip", "session",
-    "events", "batch_bytes", "pace_hz", "stamp", "echo_auth",
+    "events", "batch_bytes", "pace_hz", "stamp", "echo_auth", "auth_token",
 })
 
 MAX_EVENTS = 2_000_000

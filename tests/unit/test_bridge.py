@@ -195,7 +195,7 @@ def test_an_abort_mid_chat_settles_once_as_cancelled_and_releases_its_listener()
 def test_a_token_a_backend_echoes_never_reaches_js() -> None:
     body = json.dumps({"error": {"message": f"Invalid header Authorization: Bearer {TOKEN}"}}).encode()
     serve(lambda request: MockResponse(401, {"content-type": "application/json"}, [body]),
-          get_token=lambda: TOKEN, headers={"X-Api-Key": "key-abcdef-987"})
+          get_token=lambda _request: TOKEN, headers={"X-Api-Key": "key-abcdef-987"})
     chat = Chat()
     outcome = chat.run({"model": "m"})
     seen = json.dumps([outcome, chat.statuses])
@@ -209,12 +209,13 @@ def test_configure_refuses_an_unknown_option_and_a_later_valid_one_applies() -> 
     assert bridge._service.config.endpoint == "/x"
 
 
-def request_headers(headers: Any) -> dict[str, Any]:
+def request_headers(headers: Any, *force_refresh: Any) -> dict[str, Any]:
     outcomes: list[dict[str, Any]] = []
 
     async def scenario() -> None:
         done = asyncio.get_running_loop().create_future()
-        bridge.request_headers(headers, lambda outcome: (outcomes.append(outcome), done.set_result(None)))
+        bridge.request_headers(headers, lambda outcome: (outcomes.append(outcome), done.set_result(None)),
+                               *force_refresh)
         await done
 
     asyncio.run(scenario())
@@ -223,14 +224,14 @@ def request_headers(headers: Any) -> dict[str, Any]:
 
 
 def test_a_plain_auth_fetch_sends_the_configured_headers_and_the_token() -> None:
-    serve(lambda request: MockResponse(), headers={"X-Api-Key": "key-abcdef-987"}, get_token=lambda: TOKEN)
+    serve(lambda request: MockResponse(), headers={"X-Api-Key": "key-abcdef-987"}, get_token=lambda _request: TOKEN)
     outcome = request_headers({"Accept": "application/json"})
     assert outcome == {"ok": True, "headers": {"X-Api-Key": "key-abcdef-987", "Accept": "application/json",
-                                               "Authorization": f"Bearer {TOKEN}"}}
+                                               "Authorization": f"Bearer {TOKEN}"}, "refreshable": True}
 
 
 def test_a_token_provider_that_fails_is_an_auth_error_for_a_plain_auth_fetch() -> None:
-    def get_token() -> str:
+    def get_token(_request: Any) -> str:
         raise RuntimeError("signed out")
 
     serve(lambda request: MockResponse(), get_token=get_token)
@@ -243,8 +244,9 @@ def test_headers_that_are_not_an_object_are_a_client_error() -> None:
     assert request_headers(["Authorization", "x"])["error"]["type"] == "CLIENT"
 
 
-def stream(url: str, init: Any, handler: Callable[[HttpRequest], MockResponse]) -> tuple[list[Any], dict[str, Any]]:
-    serve(handler)
+def stream(url: str, init: Any, handler: Callable[[HttpRequest], MockResponse],
+           **options: Any) -> tuple[list[Any], dict[str, Any]]:
+    serve(handler, **options)
     events: list[Any] = []
     outcomes: list[dict[str, Any]] = []
 
@@ -268,3 +270,123 @@ def test_a_low_level_stream_reports_each_event_then_settles_once() -> None:
 def test_a_low_level_stream_with_a_body_that_is_not_text_is_a_client_error() -> None:
     events, outcome = stream("/s", {"method": "POST", "body": 5}, lambda request: MockResponse(200, SSE, [EVENTS]))
     assert events == [] and outcome["error"]["type"] == "CLIENT"
+
+
+# --- the token provider's argument, and the refresh after a 401 --------------------------------
+
+
+class JsProvider:
+    """A JS `getToken` as Pyodide hands it to Python: a callable that gets what `to_js` made of
+    the argument. Records each argument; hands out `tokens` in turn."""
+
+    def __init__(self, *tokens: str) -> None:
+        self.tokens = list(tokens)
+        self.arguments: list[Any] = []
+
+    def __call__(self, *arguments: Any) -> str:
+        self.arguments.append(arguments)
+        return self.tokens.pop(0)
+
+
+def test_a_js_get_token_is_called_with_a_plain_js_object_saying_force_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    converted: list[tuple[Any, Any]] = []
+
+    class JsObject:
+        """What to_js(..., dict_converter=Object.fromEntries) makes: a plain JS object."""
+
+        def __init__(self, value: Any, converter: Any) -> None:
+            self.value, self.converter = value, converter
+
+    def to_js(value: Any, **options: Any) -> Any:
+        if isinstance(value, dict) and "forceRefresh" in value:
+            converted.append((value, options.get("dict_converter")))
+            return JsObject(value, options.get("dict_converter"))
+        return json.loads(json.dumps(value, default=repr))
+
+    monkeypatch.setattr(bridge, "to_js", to_js)
+    provider = JsProvider("cached-token", "fresh-token")
+    serve(lambda request: MockResponse())
+    assert bridge.configure({"getToken": provider}) == {"ok": True}
+    assert request_headers(None)["headers"] == {"Authorization": "Bearer cached-token"}
+    assert request_headers(None, True)["headers"] == {"Authorization": "Bearer fresh-token"}
+    # One argument each time, a JS object made by Object.fromEntries, with a boolean in it.
+    assert [len(arguments) for arguments in provider.arguments] == [1, 1]
+    assert [arguments[0].value for arguments in provider.arguments] == [{"forceRefresh": False}, {"forceRefresh": True}]
+    assert all(converter is bridge.js.Object.fromEntries for _, converter in converted)
+
+
+@pytest.mark.parametrize("options", [{"getToken": None}, {"getToken": "token"}, {}, ["not", "an", "object"]])
+def test_configure_leaves_options_without_a_get_token_function_as_they_are(options: Any) -> None:
+    assert bridge._with_js_token_provider(options) == options
+
+
+def test_configure_refuses_a_get_token_that_is_no_function() -> None:
+    assert bridge.configure({"getToken": "token"})["ok"] is False
+
+
+@pytest.mark.parametrize(("force_refresh", "asked"), [(True, True), (False, False), (None, False), ("yes", False)])
+def test_a_plain_auth_fetch_asks_for_a_forced_refresh_only_when_told_with_true(force_refresh: Any, asked: bool) -> None:
+    provider = JsProvider("token-0123456789")
+    serve(lambda request: MockResponse())
+    bridge.configure({"getToken": provider})
+    outcome = request_headers({}, force_refresh)
+    assert outcome["ok"] and outcome["refreshable"] is True
+    assert provider.arguments == [({"forceRefresh": asked},)]
+
+
+def test_a_plain_auth_fetch_without_a_token_provider_is_not_refreshable() -> None:
+    serve(lambda request: MockResponse())
+    assert request_headers({}, True) == {"ok": True, "headers": {}, "refreshable": False}
+
+
+def test_a_forced_refresh_that_fails_is_an_auth_error_for_a_plain_auth_fetch() -> None:
+    def get_token(request: Any) -> str:
+        if request["forceRefresh"]:
+            raise RuntimeError("refresh token revoked")
+        return TOKEN
+
+    serve(lambda request: MockResponse())
+    bridge.configure({"getToken": get_token})
+    assert request_headers({})["ok"] is True
+    outcome = request_headers({}, True)
+    assert outcome["ok"] is False and outcome["error"]["type"] == "AUTH"
+
+
+def echoing_401(accepted: str) -> Callable[[HttpRequest], MockResponse]:
+    """Streams EVENTS to `Bearer <accepted>`; a 401 that echoes the token to any other."""
+    def handler(request: HttpRequest) -> MockResponse:
+        sent = request.headers.get("Authorization", "")
+        if sent == f"Bearer {accepted}":
+            return MockResponse(200, SSE, [EVENTS])
+        body = json.dumps({"type": "error", "data": {"code": "UNAUTHORIZED", "message": f"refused {sent}"}}).encode()
+        return MockResponse(401, {"content-type": "application/json"}, [body])
+
+    return handler
+
+
+def test_a_low_level_stream_is_sent_again_once_with_a_refreshed_token() -> None:
+    provider = JsProvider("stale-token-0123", "fresh-token-4567")
+    events, outcome = stream("/s", {"method": "POST", "body": "{}"}, echoing_401("fresh-token-4567"), get_token=provider)
+    assert outcome["ok"] is True and events[0] == "open"
+    assert [e["type"] for e in events[1:]] == ["chunk", "chunk", "complete"]
+    assert provider.arguments == [({"forceRefresh": False},), ({"forceRefresh": True},)]
+
+
+def test_a_low_level_stream_refused_twice_is_auth_and_neither_token_reaches_js() -> None:
+    provider = JsProvider("stale-token-0123", "fresh-token-4567")
+    events, outcome = stream("/s", {"method": "POST", "body": "{}"}, echoing_401("never"), get_token=provider)
+    assert events == [] and outcome["ok"] is False
+    assert (outcome["error"]["type"], outcome["error"]["status"]) == ("AUTH", 401)
+    assert "stale-token-0123" not in json.dumps(outcome) and "fresh-token-4567" not in json.dumps(outcome)
+    assert REDACTED in outcome["error"]["message"]
+
+
+def test_a_chat_refused_twice_shows_neither_token_in_the_outcome_or_the_statuses() -> None:
+    provider = JsProvider("stale-token-0123", "fresh-token-4567")
+    serve(echoing_401("never"), get_token=provider)
+    chat = Chat()
+    outcome = chat.run({"model": "m"})
+    seen = json.dumps([outcome, chat.statuses])
+    assert outcome["error"]["type"] == "AUTH" and chat.states == ["connecting", "failed"]
+    assert "stale-token-0123" not in seen and "fresh-token-4567" not in seen and REDACTED in seen
+    assert provider.arguments == [({"forceRefresh": False},), ({"forceRefresh": True},)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -754,3 +754,172 @@ def test_a_chat_cut_again_and_again_after_healthy_stretches_keeps_streaming_and_
     assert run.chat() == "".join(pieces)
     assert all(b["stream"] for b in run.bodies) and len(run.bodies) == 6  # no fallback
     assert run.service.breaker.state == "closed"
+
+
+# --- a 401: one forced token refresh and one immediate retry --------------------------------
+
+
+class Tokens:
+    """A token provider that hands out the given tokens in turn (a stale one, then a fresh one)
+    and records the argument of each call; `fail_refresh` makes a forced refresh raise."""
+
+    def __init__(self, *tokens: str, fail_refresh: bool = False) -> None:
+        self.tokens = list(tokens)
+        self.fail_refresh = fail_refresh
+        self.asked: list[bool] = []
+
+    async def __call__(self, request: Mapping[str, bool]) -> str:
+        self.asked.append(request["forceRefresh"])
+        if request["forceRefresh"] and self.fail_refresh:
+            raise RuntimeError("the refresh token was revoked")
+        return self.tokens.pop(0)
+
+
+def bearer(request: HttpRequest) -> str | None:
+    return request.headers.get("Authorization")
+
+
+def refused(token: str = "") -> MockResponse:
+    """The 401 a backend answers a stale token with (echoing it, as some proxies do)."""
+    body = {"type": "error", "data": {"code": "UNAUTHORIZED", "message": f"bad token {token}"}}
+    return MockResponse(401, JSON, [json.dumps(body).encode()])
+
+
+def accepting(token: str, answer: Callable[[HttpRequest], MockResponse]) -> Callable[[HttpRequest], MockResponse]:
+    """A backend that answers 401 to any other token than `token`."""
+    def handler(request: HttpRequest) -> MockResponse:
+        return answer(request) if bearer(request) == f"Bearer {token}" else refused(bearer(request) or "")
+
+    return handler
+
+
+def test_a_401_asks_for_a_fresh_token_once_and_sends_the_same_request_again_at_once() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = Run(accepting("fresh-token-2", lambda request: MockResponse(200, SSE, standard_events())),
+              get_token=tokens, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY and run.chunks == PIECES
+    assert tokens.asked == [False, True]
+    first, second = run.transport.requests
+    assert (bearer(first), bearer(second)) == ("Bearer stale-token-1", "Bearer fresh-token-2")
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert first.body == second.body and first.url == second.url
+    assert run.transport.responses[0].closed
+    # Not a retry: no backoff, no reconnecting status, and the same attempt.
+    assert run.sleeps == []
+    assert run.states == ["connecting", "streaming", "completed"]
+
+
+def test_the_refresh_and_retry_take_no_time() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = VirtualTimeRun(accepting("fresh-token-2", lambda request: MockResponse(200, SSE, standard_events())),
+                         get_token=tokens, deadlines=SHORT)
+    assert run.chat() == REPLY
+    assert [s["at"] for s in run.statuses] == [0.0, 0.0, 0.0]
+    assert run.sleeps == []
+
+
+def test_a_second_401_is_an_auth_error_without_a_retry_or_another_refresh() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = Run(lambda request: refused(bearer(request) or ""), get_token=tokens, deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.status, error.retryable, error.attempt) == (StreamErrorType.AUTH, 401, False, 1)
+    assert tokens.asked == [False, True] and len(run.transport.requests) == 2
+    assert run.sleeps == [] and run.states == ["connecting", "failed"]
+    assert all(response.closed for response in run.transport.responses)
+    # The fresh token is a secret: the bridge redacts it from the error, which echoes it.
+    assert "fresh-token-2" in error.message
+    assert "fresh-token-2" not in json.dumps(run.service.secrets.redact(error.to_dict()))
+
+
+def test_without_a_token_provider_a_401_is_an_auth_error_at_once() -> None:
+    run = Run(lambda request: refused(), deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.status) == (StreamErrorType.AUTH, 401)
+    assert len(run.transport.requests) == 1 and bearer(run.transport.requests[0]) is None
+
+
+def test_a_forced_refresh_that_fails_is_the_token_error() -> None:
+    tokens = Tokens("stale-token-1", fail_refresh=True)
+    run = Run(lambda request: refused(), get_token=tokens, deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.retryable, error.message) == (StreamErrorType.AUTH, False, "Could not get a sign-in token.")
+    assert isinstance(error.cause, RuntimeError)
+    assert tokens.asked == [False, True] and len(run.transport.requests) == 1
+    assert run.transport.responses[0].closed
+    assert run.states == ["connecting", "failed"]
+
+
+def test_a_403_is_not_refreshed() -> None:
+    tokens = Tokens("token-1", "token-2")
+    run = Run(lambda request: MockResponse(403, JSON, [b"{}"]), get_token=tokens, deadlines=NO_DEADLINES)
+    assert run.fails().type is StreamErrorType.AUTH
+    assert tokens.asked == [False] and len(run.transport.requests) == 1
+
+
+def test_the_refresh_uses_none_of_the_retry_budget() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = Run(accepting("fresh-token-2", lambda request: MockResponse(200, SSE, standard_events())),
+              get_token=tokens, deadlines=NO_DEADLINES, backoff=BackoffPolicy(max_retries=0), fallback=False)
+    assert run.chat() == REPLY
+
+
+def test_a_401_on_a_reconnect_is_refreshed_and_resumes_after_the_last_event_id() -> None:
+    events = standard_events()
+    tokens = Tokens("token-1", "stale-token-2", "fresh-token-3")
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:2], cut()])
+        return accepting("fresh-token-3", lambda request: MockResponse(200, SSE, after(events, request)))(request)
+
+    run = Run(handler, get_token=tokens, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY and run.chunks == PIECES
+    assert tokens.asked == [False, False, True]
+    _, stale, fresh = run.transport.requests
+    assert stale.headers["Last-Event-ID"] == fresh.headers["Last-Event-ID"] == "1"
+    assert run.sleeps == expected_delays(1)  # the cut's backoff only
+    assert run.states == ["connecting", "streaming", "reconnecting", "streaming", "completed"]
+
+
+def test_a_401_after_the_refresh_was_used_is_an_auth_error_even_on_a_later_attempt() -> None:
+    events = standard_events()
+    tokens = Tokens("stale-token-1", "fresh-token-2", "token-3")
+
+    def handler(request: HttpRequest) -> MockResponse:
+        number = len(run.transport.requests)
+        if number == 1:
+            return refused()
+        if number == 2:
+            return MockResponse(200, SSE, [*events[:2], cut()])
+        return refused()
+
+    run = Run(handler, get_token=tokens, deadlines=NO_DEADLINES)
+    error = run.fails()
+    assert (error.type, error.status, error.attempt) == (StreamErrorType.AUTH, 401, 2)
+    assert tokens.asked == [False, True, False] and len(run.transport.requests) == 3
+    assert run.chunks == PIECES[:2]
+
+
+def test_the_fallback_request_is_refreshed_too() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = Run(accepting("fresh-token-2", lambda request: non_streaming()), get_token=tokens, streaming=False)
+    assert run.chat() == REPLY
+    assert [b["stream"] for b in run.bodies] == [False, False]
+    assert tokens.asked == [False, True]
+    assert run.states == ["fallback", "completed"]
+
+
+def test_a_second_401_of_the_fallback_is_an_auth_error() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = Run(lambda request: refused(), get_token=tokens, streaming=False)
+    error = run.fails()
+    assert (error.type, error.status) == (StreamErrorType.AUTH, 401)
+    assert len(run.transport.requests) == 2 and run.states == ["fallback", "failed"]
+
+
+def test_every_token_sent_is_a_secret() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    run = Run(accepting("fresh-token-2", lambda request: MockResponse(200, SSE, standard_events())),
+              get_token=tokens, deadlines=NO_DEADLINES)
+    run.chat()
+    assert run.service.secrets.redact("stale-token-1 fresh-token-2") == "[redacted] [redacted]"

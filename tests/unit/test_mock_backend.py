@@ -662,3 +662,68 @@ class _FakeRequest:
 
 async def _collect(body: Any) -> list[bytes]:
     return [chunk async for chunk in body]
+
+
+# --- auth_token: a backend that checks the bearer token ---------------------------------------
+
+def test_auth_token_answers_401_in_the_standard_error_shape_without_the_expected_token(
+        client: httpx.Client) -> None:
+    for headers in ({}, {"Authorization": "Bearer stale-token"}, {"Authorization": "fresh-token"},
+                    {"Authorization": "Bearer fresh-token-and-more"}):
+        response = chat(client, "auth_token=fresh-token&delay_ms=0", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json() == {"type": "error", "data": {
+            "code": "UNAUTHORIZED", "message": "The request does not carry the expected token."}}
+        assert "fresh-token" not in response.text  # the expected token is never told
+
+
+def test_auth_token_lets_the_expected_bearer_token_through(client: httpx.Client) -> None:
+    headers = {"Authorization": "Bearer fresh-token"}
+    response = chat(client, "auth_token=fresh-token&delay_ms=0&chunk_chars=3&text=Hi%20there", headers=headers)
+    assert response.status_code == 200
+    assert [data["data"]["content"] for _, data in json_events(response.text)
+            if data["type"] == "chunk"] == ["Hi ", "the", "re"]
+    answer = chat(client, "auth_token=fresh-token&text=ok", body={"stream": False}, headers=headers)
+    assert answer.json() == {"type": "complete", "data": {"final_response": "ok"}}
+
+
+def test_auth_token_applies_to_every_attempt_and_each_refusal_counts_as_one(client: httpx.Client) -> None:
+    session = new_session()
+    query = f"auth_token=fresh-token&status=503&delay_ms=0&text=ok&session={session}"
+    stale, fresh = {"Authorization": "Bearer stale-token"}, {"Authorization": "Bearer fresh-token"}
+    statuses = [chat(client, query, headers=headers).status_code for headers in (stale, stale, fresh, fresh)]
+    # Refused on attempts 1 and 2 whatever fault_attempts says; the 503 fault was for attempt 1
+    # only, so attempt 3, with the right token, streams.
+    assert statuses == [401, 401, 200, 200]
+    entries = log_entries(client, session)
+    assert [(e["attempt"], e["status"], e["headers"]["authorization"]) for e in entries] == [
+        (1, 401, "Bearer stale-token"), (2, 401, "Bearer stale-token"),
+        (3, 200, "Bearer fresh-token"), (4, 200, "Bearer fresh-token")]
+
+
+def test_auth_token_with_a_fault_answers_the_fault_to_the_right_token(client: httpx.Client) -> None:
+    response = chat(client, "auth_token=fresh-token&status=503", headers={"Authorization": "Bearer fresh-token"})
+    assert response.status_code == 503
+
+
+def test_auth_token_with_echo_auth_repeats_the_header_the_request_carried(client: httpx.Client) -> None:
+    response = chat(client, "auth_token=fresh-token&echo_auth=1",
+                    headers={"Authorization": "Bearer stale-token"})
+    assert response.status_code == 401
+    assert response.json()["echo"] == "Authorization: Bearer stale-token"
+    assert response.json()["data"]["message"].endswith("(Authorization: Bearer stale-token)")
+
+
+@pytest.mark.parametrize("value", ["", "two words", "caf%C3%A9"])
+def test_an_auth_token_that_no_header_can_carry_is_a_400(client: httpx.Client, value: str) -> None:
+    response = chat(client, f"auth_token={value}")
+    assert response.status_code == 400
+    assert "auth_token must be printable ASCII without spaces" in response.json()["data"]["message"]
+
+
+def test_auth_token_is_checked_before_the_204_fault(client: httpx.Client) -> None:
+    assert chat(client, "auth_token=fresh-token&status=204").status_code == 401
+    assert chat(client, "auth_token=fresh-token&status=204",
+                headers={"Authorization": "Bearer fresh-token"}).status_code == 204

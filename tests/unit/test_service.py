@@ -675,3 +675,87 @@ def test_a_stream_error_of_the_transport_comes_out_of_pump() -> None:
     with pytest.raises(StreamError, match="cut"):
         run(reader.pump(lambda batch: seen.append(batch) is None))
     assert seen == [[Chunk("a", 0, "0")]]
+
+
+# --- the low-level API: a 401 is sent again once with a forced token refresh -----------------
+
+
+class Tokens:
+    """Hands out `tokens` in turn and records each call's `forceRefresh`."""
+
+    def __init__(self, *tokens: str) -> None:
+        self.tokens = list(tokens)
+        self.asked: list[bool] = []
+
+    def __call__(self, request: Mapping[str, bool]) -> str:
+        self.asked.append(request["forceRefresh"])
+        return self.tokens.pop(0)
+
+
+def guarded_stream(token: str) -> Callable[[HttpRequest], MockResponse]:
+    """A backend that streams STANDARD_BODY to `Bearer <token>` and answers 401 to anything else."""
+    def handler(request: HttpRequest) -> MockResponse:
+        if request.headers.get("Authorization") == f"Bearer {token}":
+            return MockResponse(200, EVENT_STREAM, [STANDARD_BODY])
+        return MockResponse(401, {"content-type": "application/json"}, [b'{"error": {"message": "expired"}}'])
+
+    return handler
+
+
+async def open_and_read(service: SSEService) -> list[object]:
+    reader = await service.open_stream("/s", method="POST", headers={"X-Trace": "t-1"}, body=b"{}")
+    return await read_all(reader)
+
+
+def test_open_stream_sends_a_401_again_once_with_a_refreshed_token() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    transport = MockTransport(guarded_stream("fresh-token-2"))
+    service = SSEService(transport, ClientConfig(get_token=tokens))
+    events = run(open_and_read(service))
+    assert events[-1] == Complete(STANDARD_REPLY, "3")
+    assert tokens.asked == [False, True]
+    stale, fresh = transport.requests
+    assert [r.headers["Authorization"] for r in transport.requests] == ["Bearer stale-token-1", "Bearer fresh-token-2"]
+    assert {**stale.headers, "Authorization": ""} == {**fresh.headers, "Authorization": ""}
+    assert (fresh.method, fresh.url, fresh.body) == ("POST", "/s", b"{}")
+    assert transport.responses[0].closed
+    assert service.secrets.redact("fresh-token-2") == "[redacted]"
+
+
+def test_open_stream_raises_auth_at_a_second_401() -> None:
+    tokens = Tokens("stale-token-1", "fresh-token-2")
+    transport = MockTransport(guarded_stream("never"))
+    service = SSEService(transport, ClientConfig(get_token=tokens))
+    with pytest.raises(StreamError) as caught:
+        run(open_and_read(service))
+    assert (caught.value.type, caught.value.status, caught.value.retryable) == (StreamErrorType.AUTH, 401, False)
+    assert tokens.asked == [False, True] and len(transport.requests) == 2
+    assert all(response.closed for response in transport.responses)
+
+
+def test_open_stream_without_a_token_provider_raises_auth_at_the_first_401() -> None:
+    transport = MockTransport(guarded_stream("never"))
+    with pytest.raises(StreamError) as caught:
+        run(open_and_read(SSEService(transport, ClientConfig())))
+    assert caught.value.type is StreamErrorType.AUTH and len(transport.requests) == 1
+
+
+def test_each_open_stream_call_has_its_own_refresh() -> None:
+    tokens = Tokens("stale-1", "fresh-2", "stale-3", "fresh-4")
+    answers = iter([401, 200, 401, 200])
+    transport = MockTransport(lambda request: MockResponse(next(answers), EVENT_STREAM, [STANDARD_BODY]))
+    service = SSEService(transport, ClientConfig(get_token=tokens))
+    run(open_and_read(service))
+    run(open_and_read(service))
+    assert tokens.asked == [False, True, False, True]
+
+
+def test_request_headers_ask_for_a_forced_refresh_when_told() -> None:
+    tokens = Tokens("cached-token", "fresh-token")
+    service = SSEService(MockTransport(lambda request: MockResponse()), ClientConfig(get_token=tokens))
+    assert service.refreshes_tokens
+    assert run(service.request_headers())["Authorization"] == "Bearer cached-token"
+    assert run(service.request_headers({"Accept": "x"}, force_refresh=True)) == {
+        "Accept": "x", "Authorization": "Bearer fresh-token"}
+    assert tokens.asked == [False, True]
+    assert not SSEService(MockTransport(lambda request: MockResponse())).refreshes_tokens
