@@ -71,7 +71,7 @@ BUILD_PLACEHOLDER = '"__SSE_CLIENT_BUILD__"'
 # What gets a .gz sibling: everything but what is already compressed.
 COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
 # The boot options the end-to-end suite runs once more with, after the default (in-page) boot.
-BOOT_OPTIONS = ("snapshot",)
+BOOT_OPTIONS = ("snapshot", "worker")
 HASHED_DIRECTORY = re.compile(r"^(pyodide|app)-[0-9a-f]{12}$")
 
 

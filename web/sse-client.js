@@ -43,9 +43,10 @@
   }
 
   function loadScript(url) {
-    if (typeof document === "undefined") { // a worker
-      importScripts(url);
-      return Promise.resolve();
+    if (typeof document === "undefined") {
+      // The worker of data-boot="worker" is a module worker (Pyodide refuses classic ones), which
+      // has no importScripts: pyodide.js sets globalThis.loadPyodide when imported as a module too.
+      return import(url);
     }
     return new Promise(function (resolve, reject) {
       var tag = document.createElement("script");
@@ -200,7 +201,8 @@
   }
 
   /** Set options (endpoint, headers, maxEventBytes, ...). Unknown options throw a CLIENT error
-   * (called before `ready`, they are checked once Python has loaded: see `ready`). */
+   * (called before `ready`, they are checked once Python has loaded: see `ready`; with
+   * data-boot="worker" always so: see "Worker mode"). */
   function configure(options) {
     if (options == null) options = {};
     if (!isPlainObject(options)) throw clientError("configure() takes an object of options, e.g. configure({ endpoint: \"/api/chat\" }).");
@@ -395,7 +397,543 @@
     }
   }
 
-  var ready = boot().then(function () {
+  // ---- Worker mode: `<script src=".../sse-client.js" data-boot="worker">` -------------------
+  //
+  // Python boots and runs in a dedicated Web Worker, so that neither its boot (a ~1.6 s task)
+  // nor its work while streaming holds up this page's thread; the API here is the same. One
+  // file, two roles: on the page ("worker" mode) this loader boots nothing but a worker that
+  // loads this same file with __SSE_CLIENT_WORKER_HOST__ set ("host" mode), which boots Python
+  // exactly as a page does and serves the page over postMessage (serveThePage). On the page,
+  // `bridge` is a relay with the same four entry points as Python's bridge, so that configure,
+  // chatWithModelStream and authFetch above are the same code in both modes, and the callbacks
+  // run on the page.
+  //
+  // The worker is a module worker (Pyodide refuses classic workers) made from a Blob URL
+  // (`new Worker(url)` refuses a script of another origin) whose module imports this file: so
+  // the bundle's server must allow CORS for the loader and Pyodide's files (as it must anyway
+  // for the downloads Pyodide makes with fetch), and a Content-Security-Policy must allow
+  // `worker-src blob:`.
+  //
+  // Differences from page mode, all because the worker cannot answer the page synchronously:
+  // - An invalid option cannot throw from configure() (Python checks it in the worker): it is
+  //   kept as for a configure() made before `ready`: chats and authFetch calls reject with its
+  //   CLIENT error until a later configure() succeeds. Options that cannot be posted (functions
+  //   but getToken) throw a CLIENT error from configure() at once.
+  // - `random` is refused: Python draws the jitter synchronously and cannot wait for the page.
+  // - `getToken` stays on the page: the worker asks for each token by message.
+  // - A callback that throws stops its chat from here (the worker is told to abort it), with the
+  //   error and `failed` status that page mode gives; a request may already have been sent.
+  // - `SSEClient.pyodide` is null: the runtime is in the worker.
+  // - The worker fetches a relative endpoint against the page's base URL (sent with each chat),
+  //   as the page's fetch would.
+  //
+  // The relay protocol. Every message is an array [op, id, ...]; `id` numbers the page's calls
+  // (chats, streams, header requests) or the worker's token requests; 0 for neither.
+  //   page -> worker
+  //     ["configure", 0, options, provider]   options as given, but for a getToken function,
+  //                                           which stays here as token provider `provider` (0: none)
+  //     ["chat", id, request, pageBase, aborted, revive]   revive: the request went as a plain
+  //                                           copy, with markers for what could not be posted
+  //     ["stream", id, url, init, aborted]    authFetch(url, init, {stream: true})
+  //     ["headers", id, headers, forceRefresh]   a plain authFetch: the headers to send
+  //     ["abort", id]                         the signal aborted, or a callback threw
+  //     ["token", request, ok, token | {name, message}]   the answer to a token request
+  //   worker -> page
+  //     ["progress", 0, phase, loaded, total]   ["ready", 0, {snapshotError, fromSnapshot}]
+  //     ["failed", 0, error]                   the boot failed: `ready` rejects with it
+  //     ["chunk", id, text]  ["status", id, status]   a chat's pieces and every status of it
+  //     ["open", id]  ["event", id, event, bytesReceived, eventsReceived]   a stream's
+  //     ["done", id, outcome]                 every call's outcome, exactly once
+  //     ["token", request, provider, args]    call the page's getToken number `provider` with
+  //                                           `args` (Python's: [{forceRefresh}])
+  //     ["release", 0, provider]              the worker holds that provider no more
+  // Chunks go as plain strings: one short array per call of onChunk, nothing big to clone.
+
+  var TERMINAL = { completed: true, failed: true, cancelled: true };
+  var BETWEEN_ATTEMPTS = { connecting: true, reconnecting: true, fallback: true };
+  var UNSENDABLE = "__sse_client_unsendable__"; // marks what a request copy could not carry
+  var pageBase = workerHost ? workerHost.pageBase : null; // in the worker: the page's base URL
+
+  /** The text Pyodide gives a JS exception (str(JsException)): what page mode's errors quote. */
+  function thrownText(error) {
+    try {
+      return error instanceof Error ? String(error) : "Error: " + String(error);
+    } catch (ignored) {
+      return "Error";
+    }
+  }
+
+  function thrownInfo(error) {
+    var text = thrownText(error);
+    var colon = text.indexOf(": ");
+    return colon < 0 ? { name: "Error", message: text } : { name: text.slice(0, colon), message: text.slice(colon + 2) };
+  }
+
+  function clip(text) { // as classify._clip
+    return text.length <= 300 ? text : text.slice(0, 299) + "\u2026";
+  }
+
+  /** A copy of a request postMessage refused: plain objects and arrays copied (a framework's
+   * reactive Proxy too), a function or symbol as a marker the worker turns back into a function
+   * (so that Python refuses it in page mode's words), a request that throws when read as one. */
+  function plainCopy(request) {
+    var copies = new Map();
+    function copy(value) {
+      if (typeof value === "function" || typeof value === "symbol") {
+        var marker = {};
+        marker[UNSENDABLE] = "function";
+        return marker;
+      }
+      if (value === null || typeof value !== "object") return value;
+      var proto = Object.getPrototypeOf(value);
+      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+      if (copies.has(value)) return copies.get(value);
+      var result = Array.isArray(value) ? [] : {};
+      copies.set(value, result);
+      Object.keys(value).forEach(function (key) { result[key] = copy(value[key]); });
+      return result;
+    }
+    try {
+      return copy(request);
+    } catch (error) {
+      var unreadable = {};
+      unreadable[UNSENDABLE] = "unreadable";
+      unreadable.error = thrownInfo(error);
+      return unreadable;
+    }
+  }
+
+  /** In the worker: the request plainCopy made, with its markers turned back into what Python
+   * refuses as it does on a page (a function; an object whose getter throws the same error). */
+  function revive(request) {
+    var seen = new Set();
+    function walk(value) {
+      if (value === null || typeof value !== "object" || seen.has(value)) return value;
+      if (value[UNSENDABLE] === "function") return function unsendable() {};
+      if (value[UNSENDABLE] === "unreadable") {
+        var error = new Error(value.error.message);
+        error.name = value.error.name;
+        return Object.defineProperty({}, "value", { enumerable: true, get: function () { throw error; } });
+      }
+      seen.add(value);
+      Object.keys(value).forEach(function (key) { value[key] = walk(value[key]); });
+      return value;
+    }
+    return walk(request);
+  }
+
+  function errorInfo(error) {
+    return {
+      type: error.type || "CLIENT", message: error.message, retryable: Boolean(error.retryable),
+      status: error.status == null ? null : error.status, attempt: error.attempt == null ? null : error.attempt,
+      retryAfter: error.retryAfter == null ? null : error.retryAfter,
+      cause: error.cause == null ? null : String(error.cause),
+      causes: (error.causes || []).map(errorInfo),
+    };
+  }
+
+  // The credentials the page knows of (tokens its getToken gave, configured header values), to
+  // redact from the errors made here out of a callback's exception, as the worker's Python
+  // redacts everything it sends (the same rules as sse_client/redaction.py).
+  var PUBLIC_HEADERS = ["accept", "accept-language", "accept-encoding", "content-type", "content-language",
+                        "cache-control", "pragma", "idempotency-key", "last-event-id", "user-agent"];
+  var pageSecrets = [];
+
+  function rememberSecret(value) {
+    if (typeof value !== "string") return;
+    var scheme = /^(bearer|basic|token) /i.exec(value);
+    [value, scheme ? value.slice(scheme[0].length).trim() : ""].forEach(function (secret) {
+      if (secret.length < 6) return;
+      var at = pageSecrets.indexOf(secret);
+      if (at >= 0) pageSecrets.splice(at, 1);
+      pageSecrets.push(secret);
+    });
+    if (pageSecrets.length > 64) pageSecrets.splice(0, pageSecrets.length - 64);
+  }
+
+  function redactOnPage(text) {
+    pageSecrets.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (secret) {
+      text = text.split(secret).join("[redacted]");
+    });
+    return text;
+  }
+
+  /** The failure page mode reports for a callback of the page's that threw (classify's
+   * callback_error, or for an onEvent the backstop bridge.py falls back on). */
+  function callbackFailure(name, error, attempt) {
+    var text = redactOnPage(thrownText(error));
+    var message = name === "onEvent"
+      ? "The chat failed because of an error inside sse_client."
+      : "The page's " + name + " callback threw an error, so the chat was stopped: " + clip(text);
+    return { ok: false, error: { type: "CLIENT", message: message, retryable: false, status: null, attempt: attempt,
+                                 cause: name === "onEvent" ? "JsException: " + clip(text) : text, retryAfter: null, causes: [] } };
+  }
+
+  /** The page's side: start the worker, make `bridge` the relay to it; resolves when the
+   * worker's `ready` does, rejects with its error, or when the worker cannot start. */
+  function startWorker() {
+    var worker = null;
+    var calls = new Map(); // call id -> {op: function (message)} for the messages of that call
+    var lastCall = 0;
+    var providers = new Map(); // token provider number -> the page's getToken
+    var lastProvider = 0;
+
+    function post(message) {
+      if (worker) worker.postMessage(message);
+    }
+
+    function giveToken(message) {
+      var provider = providers.get(message[2]);
+      new Promise(function (resolve) {
+        if (!provider) throw new Error("getToken is not configured any more");
+        resolve(provider.apply(undefined, message[3]));
+      }).then(function (token) {
+        rememberSecret(token);
+        // Text, a number, null or undefined go as they are; Python makes a string of anything else.
+        var plain = token == null || typeof token === "string" || typeof token === "number" || typeof token === "boolean";
+        post(["token", message[1], true, plain ? token : thrownInfo(token).message]);
+      }, function (error) {
+        post(["token", message[1], false, thrownInfo(error)]);
+      });
+    }
+
+    bridge = {
+      configure: function (options) {
+        if (typeof options.random === "function") {
+          throw clientError("The random option is not available with data-boot=\"worker\": Python draws the retry " +
+                            "jitter in the worker and cannot wait for the page. Leave it out, or use data-boot=\"page\".");
+        }
+        var provider = 0;
+        if (typeof options.getToken === "function") {
+          provider = ++lastProvider;
+          providers.set(provider, options.getToken);
+          options = Object.assign({}, options);
+          delete options.getToken;
+        }
+        if (isPlainObject(options.headers)) {
+          Object.keys(options.headers).forEach(function (name) {
+            if (PUBLIC_HEADERS.indexOf(name.toLowerCase()) < 0) rememberSecret(options.headers[name]);
+          });
+        }
+        try {
+          post(["configure", 0, options, provider]);
+        } catch (error) {
+          providers.delete(provider);
+          throw clientError("configure() options are sent to the worker (data-boot=\"worker\"): give strings, numbers, " +
+                            "booleans, null, plain objects and arrays, and getToken as the one function.");
+        }
+        return { ok: true };
+      },
+
+      startChat: function (request, collect, report, done, signal) {
+        var id = ++lastCall;
+        var attempt = 0; // as ChatRun counts them, for the error of a callback that throws
+        var failure = null; // set when a callback threw: the chat's outcome, whatever the worker says
+        function onAbort() { post(["abort", id]); }
+        function stop(name, error, atAttempt) {
+          failure = callbackFailure(name, error, atAttempt);
+          post(["abort", id]);
+          if (report) {
+            try { report({ state: "failed", message: failure.error.message, error: failure.error }); } catch (ignored) { /* as in page mode */ }
+          }
+        }
+        calls.set(id, {
+          chunk: function (message) {
+            if (failure) return;
+            try { collect(message[2]); } catch (error) { stop("onChunk", error, attempt || null); }
+          },
+          status: function (message) {
+            if (failure) return;
+            var status = message[2];
+            var state = status.state;
+            if (state === "connecting") attempt = 1;
+            else if (state === "reconnecting") attempt = status.attempt;
+            else if (state === "fallback") attempt += 1;
+            if (!report) return;
+            try {
+              report(status);
+            } catch (error) {
+              // As in page mode: a throw at the terminal status cannot change the outcome, and
+              // one at a step between attempts belongs to no attempt.
+              if (!TERMINAL[state]) stop("onStatus", error, BETWEEN_ATTEMPTS[state] ? null : attempt);
+            }
+          },
+          done: function (message) {
+            calls.delete(id);
+            if (signal) signal.removeEventListener("abort", onAbort);
+            done(failure || message[2]);
+          },
+        });
+        if (signal) signal.addEventListener("abort", onAbort);
+        var message = ["chat", id, request, document.baseURI, Boolean(signal && signal.aborted), false];
+        try {
+          try {
+            post(message);
+          } catch (error) { // a function, a symbol, a Proxy in the request: postMessage cannot clone it
+            message[2] = plainCopy(request);
+            message[5] = true;
+            post(message);
+          }
+        } catch (error) {
+          calls.delete(id);
+          if (signal) signal.removeEventListener("abort", onAbort);
+          throw error; // chatWithModelStream's backstop settles the chat
+        }
+      },
+
+      startStream: function (url, init, onOpen, onEvent, onDone, signal) {
+        var id = ++lastCall;
+        var failure = null;
+        function onAbort() { post(["abort", id]); }
+        if (init.body != null && typeof init.body !== "string") {
+          init = Object.assign({}, init, { body: {} }); // not a string: Python refuses it as in page mode
+        }
+        calls.set(id, {
+          open: function () { if (!failure) onOpen(); },
+          event: function (message) {
+            if (failure) return;
+            try {
+              onEvent(message[2], message[3], message[4]);
+            } catch (error) { // the options' onEvent threw
+              failure = callbackFailure("onEvent", error, null);
+              post(["abort", id]);
+            }
+          },
+          done: function (message) {
+            calls.delete(id);
+            signal.removeEventListener("abort", onAbort);
+            try { onDone(failure || message[2]); } catch (ignored) { /* an onError that threw */ }
+          },
+        });
+        signal.addEventListener("abort", onAbort);
+        post(["stream", id, url, init, signal.aborted]);
+      },
+
+      requestHeaders: function (headers, onDone, forceRefresh) {
+        var id = ++lastCall;
+        calls.set(id, { done: function (message) { calls.delete(id); onDone(message[2]); } });
+        post(["headers", id, headers, forceRefresh === true]);
+      },
+    };
+
+    return new Promise(function (resolve, reject) {
+      var started = false; // ready or failed
+      // The worker keeps the messages that come before this file has loaded in it (an import is
+      // asynchronous) for serveThePage, and reports a loader it could not import.
+      var source = [
+        "var early = [];",
+        "function keep(event) { early.push(event.data); }",
+        "self.addEventListener('message', keep);",
+        "self.__SSE_CLIENT_WORKER_HOST__ = { loaderURL: " + JSON.stringify(script.src) + ", pageBase: " +
+          JSON.stringify(document.baseURI) + ", early: early, keep: keep };",
+        "import(self.__SSE_CLIENT_WORKER_HOST__.loaderURL).catch(function (error) {",
+        "  self.postMessage(['failed', 0, { type: 'NETWORK', message: 'sse_client failed to load: its worker could not import ' +",
+        "    self.__SSE_CLIENT_WORKER_HOST__.loaderURL + ' (' + error + ').' }]);",
+        "});",
+      ].join("\n");
+      var blobURL = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      function revoke() {
+        if (blobURL) URL.revokeObjectURL(blobURL);
+        blobURL = null;
+      }
+      function cannotStart(detail, cause) {
+        started = true;
+        reject(new SSEClientError({ type: "NETWORK", message: "sse_client failed to load: its worker could not start (" + detail + ").", cause: cause }));
+      }
+      try {
+        worker = new Worker(blobURL, { type: "module", name: "sse-client" });
+      } catch (error) { // a Content-Security-Policy without worker-src blob:, no Worker at all
+        revoke();
+        cannotStart(error && error.message || String(error), error);
+        return;
+      }
+      worker.onmessage = function (event) {
+        revoke(); // the worker runs: its script is loaded
+        var message = event.data;
+        var op = message[0];
+        if (op === "progress") {
+          reportProgress(message[2], message[3], message[4]);
+        } else if (op === "token") {
+          giveToken(message);
+        } else if (op === "release") {
+          providers.delete(message[2]);
+        } else if (op === "ready") {
+          started = true;
+          api.snapshotError = message[2].snapshotError == null ? null : new Error(message[2].snapshotError);
+          api.fromSnapshot = message[2].fromSnapshot;
+          resolve();
+        } else if (op === "failed") {
+          started = true;
+          reject(new SSEClientError(message[2]));
+        } else {
+          var call = calls.get(message[1]);
+          if (call) call[op](message);
+        }
+      };
+      worker.onerror = function (event) {
+        revoke();
+        if (started) return; // an uncaught error in the worker: the page's to see, as in page mode
+        event.preventDefault(); // `ready` reports it
+        cannotStart(event.message || "its script could not be loaded from " + script.src, undefined);
+      };
+    });
+  }
+
+  /** The worker's side ("host"): Python fetches relative URLs (the default endpoint
+   * "/api/chat") against the page's base URL, not against the worker's blob: URL. Called
+   * before the boot, so that the download counter wraps this fetch and puts it back. */
+  function resolveAgainstThePage() {
+    var workerFetch = globalThis.fetch;
+    globalThis.fetch = function (input, init) {
+      if (typeof input === "string" && pageBase) {
+        try { input = new URL(input, pageBase).href; } catch (ignored) { /* fetch says what is wrong with it */ }
+      }
+      return workerFetch.call(globalThis, input, init);
+    };
+  }
+
+  /** The worker's side: answer the page's messages with the real bridge (see the protocol). */
+  function serveThePage() {
+    var running = new Map(); // call id -> the AbortController of that chat or stream
+    var tokenRequests = new Map(); // token request id -> {resolve, reject}
+    var lastTokenRequest = 0;
+    // When Python drops a configuration, its getToken (below) is collected: the page can forget it.
+    var providers = typeof FinalizationRegistry === "function"
+      ? new FinalizationRegistry(function (provider) { post(["release", 0, provider]); })
+      : null;
+
+    function post(message) {
+      self.postMessage(message);
+    }
+
+    function start(id, aborted) {
+      var controller = new AbortController();
+      running.set(id, controller);
+      if (aborted) controller.abort();
+      return controller.signal;
+    }
+
+    function finish(id, outcome) {
+      running.delete(id);
+      post(["done", id, outcome]);
+    }
+
+    function tokenProvider(provider) {
+      function getToken() {
+        var args = Array.prototype.slice.call(arguments); // [{forceRefresh}], a plain object
+        return new Promise(function (resolve, reject) {
+          var request = ++lastTokenRequest;
+          tokenRequests.set(request, { resolve: resolve, reject: reject });
+          post(["token", request, provider, args]);
+        });
+      }
+      if (providers) providers.register(getToken, provider);
+      return getToken;
+    }
+
+    var ops = {
+      configure: function (message) {
+        var options = message[2];
+        if (message[3]) options.getToken = tokenProvider(message[3]);
+        // After ready an invalid option throws: kept as one made before ready is (see above).
+        try { configure(options); } catch (error) { configError = error; }
+      },
+      chat: function (message) {
+        var id = message[1];
+        var signal = start(id, message[4]);
+        pageBase = message[3];
+        if (configError) {
+          post(["status", id, { state: "failed", message: configError.message, error: { type: configError.type, message: configError.message } }]);
+          finish(id, { ok: false, error: errorInfo(configError) });
+          return;
+        }
+        bridge.startChat(
+          message[5] ? revive(message[2]) : message[2],
+          function (piece) { if (!signal.aborted) post(["chunk", id, piece]); },
+          function (status) { if (!signal.aborted || status.state === "cancelled") post(["status", id, status]); },
+          function (outcome) { finish(id, outcome); },
+          signal);
+      },
+      stream: function (message) {
+        var id = message[1];
+        var signal = start(id, message[4]);
+        if (configError) {
+          finish(id, { ok: false, error: errorInfo(configError) });
+          return;
+        }
+        bridge.startStream(message[2], message[3],
+          function () { post(["open", id]); },
+          function (event, bytesReceived, eventsReceived) { post(["event", id, event, bytesReceived, eventsReceived]); },
+          function (outcome) { finish(id, outcome); },
+          signal);
+      },
+      headers: function (message) {
+        var id = message[1];
+        if (configError) {
+          post(["done", id, { ok: false, error: errorInfo(configError) }]);
+          return;
+        }
+        bridge.requestHeaders(message[2], function (outcome) { post(["done", id, outcome]); }, message[3]);
+      },
+      abort: function (message) {
+        var controller = running.get(message[1]);
+        if (controller) controller.abort();
+      },
+      token: function (message) {
+        var request = tokenRequests.get(message[1]);
+        if (!request) return;
+        tokenRequests.delete(message[1]);
+        if (message[2]) {
+          request.resolve(message[3]);
+        } else {
+          var error = new Error(message[3].message);
+          error.name = message[3].name;
+          request.reject(error);
+        }
+      },
+    };
+
+    function handle(message) {
+      try {
+        ops[message[0]](message);
+      } catch (error) { // never: the bridge settles every call itself; this is the backstop
+        if (message[0] === "chat" || message[0] === "stream" || message[0] === "headers") {
+          finish(message[1], { ok: false, error: errorInfo({ type: "CLIENT", message: "The chat failed because of an error inside sse_client.",
+                                                              cause: thrownText(error) }) });
+        }
+      }
+    }
+    self.removeEventListener("message", workerHost.keep);
+    self.addEventListener("message", function (event) { handle(event.data); });
+    workerHost.early.splice(0).forEach(handle); // what the page sent before this file had loaded
+    onProgress(function (progress) {
+      if (progress.phase !== "ready" && progress.phase !== "failed") {
+        post(["progress", 0, progress.phase, progress.loaded, progress.total]);
+      }
+    });
+    ready.then(function () {
+      post(["ready", 0, { snapshotError: snapshotError ? String(snapshotError.message || snapshotError) : null,
+                          fromSnapshot: fromSnapshot }]);
+    }, function (error) {
+      post(["failed", 0, errorInfo(error)]);
+    });
+  }
+
+  // "page": Python on this page's thread; "worker": in a Web Worker (above); "host": this copy
+  // is that worker's.
+  var bootMode = workerHost ? "host" : script.getAttribute("data-boot") || "page";
+  var booting;
+  if (bootMode === "worker") {
+    booting = startWorker();
+  } else if (bootMode === "page" || bootMode === "host") {
+    if (bootMode === "host") resolveAgainstThePage();
+    booting = boot();
+  } else {
+    booting = Promise.reject(clientError("data-boot=\"" + bootMode + "\" is not a way to boot sse_client: use \"page\" " +
+                                         "(the default: Python on the page's thread) or \"worker\" (Python in a Web Worker)."));
+  }
+
+  var ready = booting.then(function () {
     reportProgress("ready", null, null);
   }, function (error) {
     reportProgress("failed", null, null);
@@ -412,9 +950,13 @@
     onProgress: onProgress,
     SSEClientError: SSEClientError,
     version: BUILD.version,
-    pyodide: null, // set once ready
+    pyodide: null, // set once ready; stays null with data-boot="worker" (the runtime is in the worker)
     fromSnapshot: false, // true once ready if Python was restored from the bundle's memory snapshot
     snapshotError: null, // set once ready, if a snapshot was there but could not be used
   };
+  // "page" or "worker" (data-boot); "host" in the worker itself, whose SSEClient is the
+  // in-place API the page's calls are relayed to (and its runtime, for debugging, SSEClient.pyodide).
+  Object.defineProperty(api, "mode", { value: bootMode === "worker" || bootMode === "host" ? bootMode : "page", enumerable: true });
+  if (bootMode === "host") serveThePage();
   globalThis.SSEClient = api;
 })();

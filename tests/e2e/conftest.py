@@ -31,7 +31,7 @@ PAGE_PATH = "/any/nested/path/chat.html"
 # each chunk arrived.
 USER_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>plain page</title>
-<script src="{bundle}"></script></head>
+<script src="{bundle}"{boot}></script></head>
 <body><pre id="out"></pre><p id="status"></p>
 <script>
 // Every chat configures every option, so that no test inherits another's settings. Tests use
@@ -76,6 +76,11 @@ if BOOT not in ("page", "worker", "snapshot"):
     raise pytest.UsageError(f"SSE_CLIENT_BOOT={BOOT!r}: expected page, worker or snapshot")
 
 
+def boot_attribute(boot: str) -> str:
+    """The script tag's attribute that asks for `boot` ("worker": data-boot="worker")."""
+    return ' data-boot="worker"' if boot == "worker" else ""
+
+
 def build_web_root(root: Path, *, snapshot: bool) -> Path:
     """A web root like web/ (dist/ and demo/) with a bundle built into it; for variants of the
     bundle that must not replace web/dist."""
@@ -108,7 +113,7 @@ def page_origin(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root = tmp_path_factory.mktemp("site")
     page = root / PAGE_PATH.lstrip("/")
     page.parent.mkdir(parents=True)
-    page.write_text(USER_PAGE.format(bundle=f"{backend}/dist/sse-client.js"), encoding="utf-8")
+    page.write_text(USER_PAGE.format(bundle=f"{backend}/dist/sse-client.js", boot=boot_attribute(BOOT)), encoding="utf-8")
     handler = functools.partial(QuietHandler, directory=str(root))
     with http_server_thread(handler) as base:
         yield base
@@ -133,6 +138,7 @@ def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
     page.evaluate("SSEClient.ready")
     if BOOT == "snapshot":  # the run is worth nothing if the page quietly booted the normal way
         assert page.evaluate("[SSEClient.fromSnapshot, SSEClient.snapshotError]") == [True, None]
+    assert page.evaluate("SSEClient.mode") == ("worker" if BOOT == "worker" else "page")
     yield page
     context.close()
 

@@ -19,11 +19,6 @@ from .conftest import BOOT, BackendLog
 STALE = "stale-token-5b2e9d"
 FRESH = "fresh-token-8c41fa"
 
-# The page's relay in data-boot="worker" mode calls getToken without its argument (yet): the
-# refresh and the retry happen there too, but the page cannot be told to refresh.
-WORKER_RELAY_DROPS_THE_ARGUMENT = pytest.mark.xfail(
-    BOOT == "worker", reason="the worker relay of web/sse-client.js does not pass getToken's argument on")
-
 # A getToken that hands out `tokens` in turn and records how it was called: the number of
 # arguments, whether the one argument is a plain JS object, and its forceRefresh.
 TOKEN_PROVIDER = """
@@ -113,7 +108,6 @@ def forced(calls: list[dict[str, Any]]) -> list[Any]:
     return [call["forceRefresh"] for call in calls]
 
 
-@WORKER_RELAY_DROPS_THE_ARGUMENT
 def test_a_stale_token_is_refreshed_once_and_the_chat_completes(page: Page, backend: str,
                                                                 backend_log: BackendLog) -> None:
     result = page.evaluate(CHAT, [f"{backend}/api/chat?auth_token={FRESH}&delay_ms=1", [STALE, FRESH]])
@@ -147,7 +141,6 @@ def test_a_second_401_is_auth_and_no_token_is_shown_anywhere(page: Page, backend
     assert FRESH not in seen and STALE not in seen
 
 
-@WORKER_RELAY_DROPS_THE_ARGUMENT
 def test_the_second_401_came_after_a_forced_refresh(page: Page, backend: str) -> None:
     result = page.evaluate(FAILED_CHAT, [f"{backend}/api/chat?auth_token=never-this-one", [STALE, FRESH]])
     assert result["type"] == "AUTH"
@@ -160,7 +153,6 @@ def test_without_get_token_a_401_is_auth_at_once(page: Page, backend: str, backe
     assert len(chat_entries(backend_log)) == 1
 
 
-@WORKER_RELAY_DROPS_THE_ARGUMENT
 def test_a_failing_forced_refresh_is_auth(page: Page, backend: str, backend_log: BackendLog) -> None:
     result = page.evaluate(
         """(endpoint) => runChat(endpoint, null, undefined, {
@@ -175,7 +167,6 @@ def test_a_failing_forced_refresh_is_auth(page: Page, backend: str, backend_log:
     assert len(chat_entries(backend_log)) == 1
 
 
-@WORKER_RELAY_DROPS_THE_ARGUMENT
 def test_an_auth_fetch_stream_is_refreshed_once(page: Page, backend: str, backend_log: BackendLog) -> None:
     result = page.evaluate(STREAM, [f"{backend}/api/chat?auth_token={FRESH}&delay_ms=1", [STALE, FRESH]])
     assert result["settled"] == "resolved", result

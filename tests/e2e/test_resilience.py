@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 
 from sse_client.testing.mock_script import DEFAULT_REPLY
 
-from .conftest import BackendLog, wait_until
+from .conftest import BOOT, BackendLog, wait_until
 
 FORMATS = ["standard", "openai"]
 BASE_MS, MAX_MS = 50, 200  # TEST_DEFAULTS.retry
@@ -265,10 +265,13 @@ def test_errors_a_retry_cannot_heal_fail_at_once(
 def test_cancel_during_the_backoff_wait_stops_the_retries(
     chat_page: Page, backend: str, backend_log: BackendLog
 ) -> None:
+    # A backoff wait of about 5 s: drawn near its maximum by `random`, or, with data-boot="worker"
+    # (which has no `random` option), held up by a Retry-After of 5 s.
+    worker = BOOT == "worker"
     result = chat_page.evaluate(
-        """async (endpoint) => {
+        """async ([endpoint, worker]) => {
           const controller = new AbortController();
-          const config = { retry: { baseDelayMs: 5000, maxDelayMs: 5000 }, random: () => 0.99 };
+          const config = { retry: { baseDelayMs: 5000, maxDelayMs: 5000 }, ...(worker ? {} : { random: () => 0.99 }) };
           const pending = runChat(endpoint, null, { signal: controller.signal }, config);
           const giveUpAt = Date.now() + 10000;  // a chat that failed early must not hang the test
           while (!document.getElementById("status").textContent.startsWith("reconnecting")) {
@@ -281,7 +284,7 @@ def test_cancel_during_the_backoff_wait_stops_the_retries(
           result.settledAfterMs = Date.now() - abortedAt;
           return result;
         }""",
-        f"{backend}/api/chat?status=503&fault_attempts=100",
+        [f"{backend}/api/chat?status=503&fault_attempts=100" + ("&retry_after=5" if worker else ""), worker],
     )
 
     assert result["error"]["type"] == "CANCELLED"

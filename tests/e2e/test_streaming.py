@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 from sse_client.testing.mock_script import DEFAULT_REPLY, STATUS_MESSAGE, split_reply
 from tests.grouping import grouped_in_order
 
-from .conftest import BackendLog, wait_until
+from .conftest import BOOT, BackendLog, wait_until
 
 FORMATS = ["standard", "legacy", "openai", "raw"]
 
@@ -160,9 +160,20 @@ def test_an_unreachable_backend_rejects_with_network(chat_page: Page) -> None:
 
 
 def test_an_unknown_option_is_a_clear_error(chat_page: Page) -> None:
-    error = chat_page.evaluate(
-        "() => { try { SSEClient.configure({ endpont: '/x' }); } catch (e) { return [e.name, e.type, e.message]; } }"
-    )
+    if BOOT == "worker":
+        # The worker checks the options: the error comes with the next call, as for a
+        # configure() made before ready (a later configure() that succeeds clears it).
+        error = chat_page.evaluate(
+            """async () => {
+              SSEClient.configure({ endpont: '/x' });
+              try { await SSEClient.chatWithModelStream({ model: 'demo' }, () => {}); }
+              catch (e) { return [e.name, e.type, e.message]; }
+              finally { SSEClient.configure({}); }
+            }""")
+    else:
+        error = chat_page.evaluate(
+            "() => { try { SSEClient.configure({ endpont: '/x' }); } catch (e) { return [e.name, e.type, e.message]; } }"
+        )
     assert error[0:2] == ["SSEClientError", "CLIENT"]
     assert "endpont" in error[2]
 
@@ -182,29 +193,33 @@ def test_demo_page_streams_a_reply(page: Page, backend: str) -> None:
 def test_no_python_proxy_outlives_a_chat(chat_page: Page, backend: str) -> None:
     # Pyodide's own allocation tracer records every PyProxy created and not yet destroyed.
     # It catches a deliberate leak (runPython("object()") below) and must see nothing else.
-    result = chat_page.evaluate(
-        """async (endpoint) => {
-          const runtime = SSEClient.pyodide._module;
-          SSEClient.pyodide.runPython("None"); // Pyodide keeps a proxy of its own from the first runPython
-          runtime.enable_pyproxy_allocation_tracing();
-          try {
-            SSEClient.configure({ endpoint });
-            for (let i = 0; i < 3; i++) {
-              await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: new AbortController().signal });
-            }
-            try { await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: AbortSignal.abort() }); }
-            catch (e) {}
-            const afterChats = runtime.pyproxy_alloc_map.size;
-            const leak = SSEClient.pyodide.runPython("object()");
-            const withLeak = runtime.pyproxy_alloc_map.size;
-            leak.destroy();
-            return { afterChats, withLeak };
-          } finally {
-            runtime.disable_pyproxy_allocation_tracing();
-          }
-        }""",
-        f"{backend}/api/chat?delay_ms=0",
-    )
+    # With data-boot="worker" the runtime is the worker's (its own SSEClient has it).
+    runtime = chat_page.workers[0] if BOOT == "worker" else chat_page
+    runtime.evaluate("""() => {
+      SSEClient.pyodide.runPython("None"); // Pyodide keeps a proxy of its own from the first runPython
+      SSEClient.pyodide._module.enable_pyproxy_allocation_tracing();
+    }""")
+    try:
+        chat_page.evaluate(
+            """async (endpoint) => {
+              SSEClient.configure({ endpoint });
+              for (let i = 0; i < 3; i++) {
+                await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: new AbortController().signal });
+              }
+              try { await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: AbortSignal.abort() }); }
+              catch (e) {}
+            }""",
+            f"{backend}/api/chat?delay_ms=0",
+        )
+        result = runtime.evaluate("""() => {
+          const afterChats = SSEClient.pyodide._module.pyproxy_alloc_map.size;
+          const leak = SSEClient.pyodide.runPython("object()");
+          const withLeak = SSEClient.pyodide._module.pyproxy_alloc_map.size;
+          leak.destroy();
+          return { afterChats, withLeak };
+        }""")
+    finally:
+        runtime.evaluate("() => SSEClient.pyodide._module.disable_pyproxy_allocation_tracing()")
     assert result == {"afterChats": 0, "withLeak": 1}
 
 
