@@ -187,9 +187,24 @@
   var configError = null; // the error of the last configure() made before ready, if it failed
 
   function applyOptions(options) {
-    var result = bridge.configure(options);
+    var result = bridge.configure(withErrorsFromGetToken(options));
     if (!result.ok) throw new SSEClientError(result.error);
     configError = null;
+  }
+
+  /** The options with getToken wrapped so that it always returns a promise that rejects, if
+   * it does, with an Error: Python can await a rejection only when its reason is an Error
+   * (anything else, `reject("no")` or `throw 5`, broke the await in Pyodide itself). */
+  function withErrorsFromGetToken(options) {
+    if (!isPlainObject(options) || typeof options.getToken !== "function") return options;
+    var provider = options.getToken;
+    return Object.assign({}, options, {
+      getToken: function (request) {
+        return new Promise(function (resolve) { resolve(provider(request)); }).catch(function (reason) {
+          throw reason instanceof Error ? reason : new Error("getToken failed with a value that is not an Error");
+        });
+      },
+    });
   }
 
   function clientError(message) {
@@ -294,11 +309,22 @@
     if (!options.stream) {
       // Python assembles the headers (configured, the caller's, the token's), as for a stream;
       // the page's own fetch() sends them, so that its Response is fetch's, untouched.
-      var assembled = await new Promise(function (resolve) {
-        bridge.requestHeaders(Object.fromEntries(headers), resolve);
-      });
+      var plain = Object.fromEntries(headers);
+      var assembled = await new Promise(function (resolve) { bridge.requestHeaders(plain, resolve); });
       if (!assembled.ok) throw new SSEClientError(assembled.error);
-      return fetch(url, Object.assign({}, init, { headers: assembled.headers }));
+      var response = await fetch(url, Object.assign({}, init, { headers: assembled.headers }));
+      // A 401 with a getToken configured: one forced refresh and the same request again, as a
+      // chat does. A body that is a stream was used up by the first request: that 401 stands.
+      var resendable = init.body == null || typeof init.body === "string" || init.body instanceof Blob ||
+        init.body instanceof ArrayBuffer || ArrayBuffer.isView(init.body) || init.body instanceof URLSearchParams ||
+        (typeof FormData !== "undefined" && init.body instanceof FormData);
+      if (response.status === 401 && assembled.refreshable && resendable) {
+        if (response.body) response.body.cancel().catch(function () { /* nothing to read */ });
+        assembled = await new Promise(function (resolve) { bridge.requestHeaders(plain, resolve, true); });
+        if (!assembled.ok) throw new SSEClientError(assembled.error); // the refresh failed: AUTH
+        response = await fetch(url, Object.assign({}, init, { headers: assembled.headers }));
+      }
+      return response;
     }
     return new Promise(function (resolve, reject) {
       var reader = new EventStreamReader(options);
@@ -331,6 +357,7 @@
       this._queue = [];
       this._waiting = null; // the pending next() of readEvents, if any
       this._opened = false;
+      this._callbackError = null; // set when onEvent threw: the stream's outcome
       this._cancelled = false;
       this._finished = false;
       this._error = null;
@@ -367,7 +394,20 @@
     _push(event, bytes, events) {
       this.bytesReceived = bytes;
       this.eventsReceived = events;
-      if (this._options.onEvent) this._options.onEvent(event);
+      if (this._callbackError) return; // stopped: nothing more reaches the page
+      if (this._options.onEvent) {
+        try {
+          this._options.onEvent(event);
+        } catch (thrown) {
+          // As a chat's throwing onChunk: the stream stops, and ends with a CLIENT error that
+          // says whose the problem is (the exception itself is its cause, kept on the page).
+          this._callbackError = new SSEClientError({
+            type: "CLIENT", message: "The page's onEvent callback threw an error, so the stream was stopped.",
+            cause: thrown });
+          this.cancel();
+          return;
+        }
+      }
       if (this._waiting) {
         var waiting = this._waiting;
         this._waiting = null;
@@ -383,10 +423,14 @@
         this.bytesReceived = outcome.bytesReceived;
         this.eventsReceived = outcome.eventsReceived;
       }
-      if (error && error.type === "CANCELLED" && this._cancelled) error = null; // asked for
+      if (this._callbackError) error = this._callbackError;
+      else if (error && error.type === "CANCELLED" && this._cancelled) error = null; // asked for
       this._finished = true;
       this._error = error;
-      if (error && this._options.onError) this._options.onError(error);
+      if (error && this._options.onError) {
+        // A throwing onError is its own problem: the reader still ends, authFetch still settles.
+        try { this._options.onError(error); } catch (ignored) { /* see above */ }
+      }
       if (this._waiting) {
         var waiting = this._waiting;
         this._waiting = null;

@@ -6,6 +6,7 @@ any other bearer token than the one it names.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -207,3 +208,43 @@ def test_request_headers_with_force_refresh_asks_get_token_for_a_fresh_token(pag
     assert result["second"]["headers"]["Authorization"] == f"Bearer {FRESH}"
     assert result["calls"] == [{"count": 1, "plain": True, "kind": "boolean", "forceRefresh": False},
                                {"count": 1, "plain": True, "kind": "boolean", "forceRefresh": True}]
+
+
+PLAIN = """async ([url, tokens]) => {
+  const provider = makeTokenProvider(tokens);
+  SSEClient.configure({ ...TEST_DEFAULTS, getToken: provider.getToken });
+  const response = await SSEClient.authFetch(url, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model: "demo", messages: [], stream: false }) });
+  return { status: response.status, isResponse: response instanceof Response,
+           body: await response.text(), calls: provider.calls };
+}"""
+
+
+def test_a_plain_auth_fetch_is_refreshed_once(page: Page, backend: str, backend_log: BackendLog) -> None:
+    result = page.evaluate(PLAIN, [f"{backend}/api/chat?auth_token={FRESH}", [STALE, FRESH]])
+    assert (result["status"], result["isResponse"]) == (200, True)
+    assert json.loads(result["body"])["data"]["final_response"] == DEFAULT_REPLY
+    assert forced(result["calls"]) == [False, True]
+    assert [(e["status"], e["headers"]["authorization"]) for e in chat_entries(backend_log)] == [
+        (401, f"Bearer {STALE}"), (200, f"Bearer {FRESH}")]
+
+
+def test_a_plain_auth_fetch_refused_twice_gives_the_401_as_fetch_would(page: Page, backend: str,
+                                                                     backend_log: BackendLog) -> None:
+    result = page.evaluate(PLAIN, [f"{backend}/api/chat?auth_token=never-this-one", [STALE, FRESH]])
+    assert (result["status"], result["isResponse"]) == (401, True)  # fetch's own answer, not an error
+    assert forced(result["calls"]) == [False, True]  # one refresh, not two
+    assert len(chat_entries(backend_log)) == 2
+
+
+@pytest.mark.parametrize("failure", ["reject('no token today')", "throw 5", "reject(undefined)"])
+def test_a_get_token_failing_with_a_value_that_is_not_an_error_is_auth(page: Page, backend: str,
+                                                                       failure: str) -> None:
+    result = page.evaluate(f"""async (endpoint) => {{
+      const getToken = () => new Promise((resolve, reject) => {{ {failure}; }});
+      const outcome = await runChat(endpoint, null, undefined, {{ getToken }});
+      return {{ ok: outcome.ok, type: outcome.error && outcome.error.type,
+               message: outcome.error && outcome.error.message, last: outcome.statuses.at(-1).state }};
+    }}""", f"{backend}/api/chat")
+    assert result == {"ok": False, "type": "AUTH", "message": "Could not get a sign-in token.", "last": "failed"}

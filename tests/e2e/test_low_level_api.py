@@ -140,3 +140,37 @@ def test_a_failing_token_provider_is_an_auth_error(chat_page: Page, backend: str
     )
     assert (result["error"]["type"], result["error"]["retryable"]) == ("AUTH", False)
     assert entries(backend_log) == []
+
+
+def test_a_throwing_on_event_stops_the_stream_with_a_client_error(chat_page: Page, backend: str) -> None:
+    result = chat_page.evaluate("""async (url) => {
+      SSEClient.configure(TEST_DEFAULTS);
+      const seen = [];
+      const reader = await SSEClient.authFetch(url, { method: "POST", body: "{}" }, {
+        stream: true, onEvent: event => { seen.push(event.type); if (seen.length === 2) throw new Error("page bug"); } });
+      const read = [];
+      try {
+        for await (const event of reader.readEvents()) read.push(event.type);
+        return { settled: "resolved" };
+      } catch (error) {
+        return { settled: "rejected", type: error.type, message: error.message, cause: String(error.cause),
+                 seen: seen.length, read: read.length };
+      }
+    }""", f"{backend}/api/chat?delay_ms=20")
+    assert result == {"settled": "rejected", "type": "CLIENT",
+                      "message": "The page's onEvent callback threw an error, so the stream was stopped.",
+                      "cause": "Error: page bug", "seen": 2, "read": 1}
+
+
+def test_a_throwing_on_error_does_not_keep_auth_fetch_from_settling(chat_page: Page, backend: str) -> None:
+    result = chat_page.evaluate("""async (url) => {
+      SSEClient.configure(TEST_DEFAULTS);
+      try {
+        await SSEClient.authFetch(url, { method: "POST", body: "{}" },
+                                  { stream: true, onError: () => { throw new Error("page bug"); } });
+        return { settled: "resolved" };
+      } catch (error) {
+        return { settled: "rejected", type: error.type, status: error.status };
+      }
+    }""", f"{backend}/api/chat?status=503")
+    assert result == {"settled": "rejected", "type": "SERVER", "status": 503}
