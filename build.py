@@ -20,8 +20,13 @@ when package-lock.json changes). The end-to-end tests need Chromium: `apt-get in
 (or set CHROMIUM_PATH).
 
 web/dist/ after a build:
-    sse-client.js        the loader (the one <script> tag a page needs); the only file whose
-                         name stays the same from build to build: serve it with no-cache
+    sse-client.js        the loader (the one <script> tag a page needs); with sse-client.mjs, the
+                         only files whose names stay the same from build to build: serve them
+                         with no-cache
+    sse-client.mjs       the same loader as an ES module (import { ready, ... } from it), for
+                         pages, bundlers and Web Workers; `?boot=worker` on its URL is data-boot
+    sse-client.d.ts      TypeScript declarations: the SSEClient global and its types
+    sse-client.d.mts     the declarations of sse-client.mjs (TypeScript finds them beside it)
     pyodide-<hash>/      the Pyodide runtime files (the loader uses pyodide.js, pyodide.asm.mjs and
                          pyodide.asm.wasm; python_stdlib.zip and pyodide-lock.json are there for a
                          page that wants the whole standard library)
@@ -65,9 +70,27 @@ MODULE_LIST = WEB / "runtime-modules.txt"
 
 # The Pyodide distribution files copied to dist (the loader itself needs the first three).
 RUNTIME_FILES = ("pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+# The TypeScript declarations of the API: the global's, and the ES module's (beside sse-client.mjs).
+DECLARATIONS = ("sse-client.d.ts", "sse-client.d.mts")
 # Modules of sse_client that stay out of the browser bundle.
 NOT_IN_BUNDLE = ("testing",)
 BUILD_PLACEHOLDER = '"__SSE_CLIENT_BUILD__"'
+# dist/sse-client.mjs is the loader between these: the prologue gives it its own URL (the script
+# tag's is document.currentScript's), the epilogue exports the API it published.
+MODULE_PROLOGUE = """\
+// sse-client.mjs: the ES module entry of sse_client, built by build.py from web/sse-client.js
+// (the script-tag loader: the same code). `?boot=worker` on this module's URL runs Python in a
+// Web Worker, as data-boot="worker" does on the script tag.
+const SSE_CLIENT_MODULE_URL = import.meta.url;
+"""
+MODULE_EPILOGUE = """
+// The API the loader published (or found: one Python per page, however the bundle was loaded).
+const SSEClient = globalThis.SSEClient;
+export default SSEClient;
+export const {
+  ready, configure, chatWithModelStream, authFetch, onProgress, SSEClientError, version, build, mode,
+} = SSEClient;
+"""
 # What gets a .gz sibling: everything but what is already compressed.
 COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
 # The boot options the end-to-end suite runs once more with, after the default (in-page) boot.
@@ -92,8 +115,13 @@ def build(dist: Path = DIST, *, snapshot: bool = False) -> Path:
                 write_gzip(dist / directory / (name + ".gz"), content)
     remove_stale(dist, keep={runtime_dir, app_dir})
     lock = json.loads(runtime["pyodide-lock.json"])
+    source = (WEB / "sse-client.js").read_text(encoding="utf-8")
+    if BUILD_PLACEHOLDER not in source:
+        sys.exit(f"build.py: web/sse-client.js has lost its {BUILD_PLACEHOLDER} placeholder")
     facts = {
-        "version": app_dir[len("app-"):],  # changes whenever anything the page loads changes
+        "version": project_version(),  # the package's, from pyproject.toml
+        # Changes whenever anything the page loads changes (for cache busting).
+        "build": content_hash({"runtime": runtime_dir.encode(), "app": app_dir.encode(), "loader": source.encode()}),
         "runtime": runtime_dir + "/",
         "app": app_dir + "/",
         "snapshot": snapshot,
@@ -107,13 +135,22 @@ def build(dist: Path = DIST, *, snapshot: bool = False) -> Path:
             **({"snapshot.bin": len(app["snapshot.bin"])} if snapshot else {}),
         },
     }
-    loader = (WEB / "sse-client.js").read_text(encoding="utf-8")
-    if BUILD_PLACEHOLDER not in loader:
-        sys.exit(f"build.py: web/sse-client.js has lost its {BUILD_PLACEHOLDER} placeholder")
-    loader = loader.replace(BUILD_PLACEHOLDER, json.dumps(facts, sort_keys=True))
-    write_if_changed(dist / "sse-client.js", loader.encode("utf-8"))
-    write_gzip(dist / "sse-client.js.gz", loader.encode("utf-8"))
+    loader = source.replace(BUILD_PLACEHOLDER, json.dumps(facts, sort_keys=True))
+    # One implementation, two entries: the script tag's and the ES module's.
+    for name, text in (("sse-client.js", loader), ("sse-client.mjs", MODULE_PROLOGUE + loader + MODULE_EPILOGUE)):
+        write_if_changed(dist / name, text.encode("utf-8"))
+        write_gzip(dist / (name + ".gz"), text.encode("utf-8"))
+    for name in DECLARATIONS:
+        write_if_changed(dist / name, (WEB / name).read_bytes())
     return dist
+
+
+def project_version() -> str:
+    """The package's version, as pyproject.toml gives it (SSEClient.version)."""
+    import tomllib  # here: on an older Python, main() says 3.11 is needed before this is reached
+
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        return str(tomllib.load(file)["project"]["version"])
 
 
 def content_hash(files: dict[str, bytes]) -> str:

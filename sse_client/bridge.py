@@ -8,7 +8,8 @@
         JS side joins the pieces it was given into the resolved text).
     start_stream(url, init, on_open, on_event, on_done, signal)
         the low-level `authFetch` stream: on_open() when the response is an event stream,
-        on_event(event, bytesReceived, eventsReceived) per event, on_done(outcome) once.
+        on_event(event, bytesReceived, eventsReceived) per event (an error event with `error`,
+        its classification as a chat's), on_done(outcome) once.
     request_headers(headers, on_done, force_refresh)
         the plain `authFetch`: the headers its fetch() sends (the configured ones, the caller's,
         the token's); on_done once with {ok: true, headers, refreshable} or {ok: false, error}.
@@ -40,11 +41,17 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sse_client.classify import cancelled_error, internal_error, option_error, request_error
+from sse_client.classify import (
+    cancelled_error,
+    classify_stream_error,
+    internal_error,
+    option_error,
+    request_error,
+)
 from sse_client.config import ClientConfig
 from sse_client.errors import StreamError
 from sse_client.fetch_transport import FetchTransport, js_to_py
-from sse_client.formats import Chunk, chat_event_to_dict
+from sse_client.formats import Chunk, ErrorReport, chat_event_to_dict
 from sse_client.redaction import Secrets
 from sse_client.service import SSEService
 
@@ -201,7 +208,10 @@ async def _stream(url: str, init: Mapping[str, Any], on_open: Any, on_event: Any
     try:
         async for event in reader:
             # The reply's own text is the caller's, as chatWithModelStream hands it over.
-            data = _js(chat_event_to_dict(event), redact=type(event) is not Chunk)
+            plain = chat_event_to_dict(event)
+            if type(event) is ErrorReport:  # classified as a chat classifies it: the loader's SSEClientError
+                plain["error"] = classify_stream_error(event.code, event.message).to_dict()
+            data = _js(plain, redact=type(event) is not Chunk)
             on_event(data, reader.bytes_received, reader.events_received)
     except StreamError as exc:
         outcome = _failure(exc)

@@ -6,24 +6,45 @@
  *   SSEClient.configure({ endpoint: "/api/chat" });
  *   const text = await SSEClient.chatWithModelStream(req, onChunk, onStatus, { signal });
  *
+ * or, the same code as an ES module (build.py writes dist/sse-client.mjs from this file: a
+ * prologue that sets SSE_CLIENT_MODULE_URL to import.meta.url, this file, then the exports):
+ *
+ *   import { ready, configure, chatWithModelStream } from "/any/path/dist/sse-client.mjs";
+ *
  * It only boots Pyodide from the precompiled runtime (or its memory snapshot) and publishes the
  * API: the streaming logic is Python (sse_client). Everything is found relative to this script's
- * own URL, so the bundle works from any path or origin, and nothing comes from a CDN.
+ * own URL, so the bundle works from any path or origin, and nothing comes from a CDN. It assumes
+ * no `document` or `window` but for the script tag itself: the module runs in a Web Worker too.
  */
 (function () {
   "use strict";
 
-  // build.py replaces this with what it built: {version, runtime, app, snapshot, lock, sizes}.
-  // `version` is a hash of everything the page loads, so a rebuilt bundle is never stale.
+  // build.py replaces this with what it built: {version, build, runtime, app, snapshot, lock, sizes}.
+  // `version` is the package's (pyproject.toml); `build` a hash of everything the page loads
+  // (this loader included), so a rebuilt bundle is never stale.
   var BUILD = "__SSE_CLIENT_BUILD__";
 
   // The worker that `data-boot="worker"` starts loads this same file, and tells it so.
   var workerHost = globalThis.__SSE_CLIENT_WORKER_HOST__ || null;
+  // The module entry's own URL (import.meta.url), from its prologue; null for the script tag.
+  /* global SSE_CLIENT_MODULE_URL */
+  var moduleURL = typeof SSE_CLIENT_MODULE_URL === "string" ? SSE_CLIENT_MODULE_URL : null;
+  // One Python per page (or worker): a second copy of the same build, by tag or by import, is
+  // the first one's API. (A copy of another build boots its own, and is SSEClient from then on.)
+  var existing = globalThis.SSEClient;
+  if (!workerHost && existing && existing.build === BUILD.build) return;
   var script = typeof document !== "undefined" ? document.currentScript : null;
-  if (!workerHost && (!script || !script.src)) {
-    throw new Error("sse-client.js must be loaded with a <script src=...> tag");
+  if (!workerHost && !moduleURL && (!script || !script.src)) {
+    throw new Error("sse-client.js must be loaded with a <script src=...> tag (or imported as dist/sse-client.mjs)");
   }
-  var base = new URL(".", workerHost ? workerHost.loaderURL : script.src);
+  var loaderURL = workerHost ? workerHost.loaderURL : moduleURL || script.src;
+  var base = new URL(".", loaderURL);
+
+  /** The URL relative URLs are resolved against: the page's base URL, or in a Web Worker (a
+   * user's own, importing the module) the worker's location. */
+  function baseURL() {
+    return typeof document !== "undefined" ? document.baseURI : globalThis.location.href;
+  }
   var runtimeURL = new URL(BUILD.runtime, base).href;
   var appURL = new URL(BUILD.app, base).href;
 
@@ -294,7 +315,9 @@
    * headers and token. With `options.stream: true`: resolves, once the response headers show an
    * event stream, to a reader:
    *   for await (const event of reader.readEvents()) { ... }   // {type: "chunk", content, ...}
-   *   reader.cancel(); reader.bytesReceived; reader.eventsReceived
+   *   const text = await reader.readToCompletion({ onChunk, onStatus });   // or this
+   *   reader.on("chunk" | "status" | "error" | "complete", cb)   // returns the unsubscribe
+   *   reader.cancel(); reader.isStreaming; reader.bytesReceived; reader.eventsReceived
    * `options.onEvent(event)` and `options.onError(error)` are called as well, if given, and
    * `options.signal` (an AbortSignal) cancels like reader.cancel(). An HTTP error or a response
    * that is not an event stream rejects with an SSEClientError. No retries: that is
@@ -335,7 +358,7 @@
       var plainInit = { method: init.method || "GET", headers: Object.fromEntries(headers) };
       if (init.body != null) plainInit.body = init.body;
       bridge.startStream(
-        new URL(url, typeof document !== "undefined" ? document.baseURI : location.href).href,
+        new URL(url, baseURL()).href,
         plainInit,
         function () { reader._opened = true; resolve(reader); },
         function (event, bytes, events) { reader._push(event, bytes, events); },
@@ -347,7 +370,14 @@
     });
   }
 
-  /** What authFetch(..., {stream: true}) resolves to: the events of one stream, in order. */
+  var READER_EVENTS = ["chunk", "status", "error", "complete"];
+
+  /**
+   * What authFetch(..., {stream: true}) resolves to: the events of one stream, in order. Read
+   * them one way, readEvents() (for await) or readToCompletion(); `on(...)` listeners and
+   * options.onEvent/onError hear them whichever way they are read. The same class in both boot
+   * modes (in worker mode the relay pushes the worker's events into it).
+   */
   class EventStreamReader {
     constructor(options) {
       this.bytesReceived = 0;
@@ -357,16 +387,89 @@
       this._queue = [];
       this._waiting = null; // the pending next() of readEvents, if any
       this._opened = false;
-      this._callbackError = null; // set when onEvent threw: the stream's outcome
+      this._callbackError = null; // set when onEvent (or readToCompletion's onChunk/onStatus) threw: the stream's outcome
       this._cancelled = false;
       this._finished = false;
       this._error = null;
+      this._listeners = { chunk: [], status: [], error: [], complete: [] };
+      this._lastError = null; // the last error "error" listeners heard (a late one hears it)
+      this._completed = false; // ended without an error of either kind, not cancelled
+    }
+
+    /** True from the moment the stream opened until it ended, failed or was cancelled. */
+    get isStreaming() {
+      return this._opened && !this._finished && !this._cancelled;
     }
 
     /** Stop reading and abort the request; readEvents() then ends without an error. */
     cancel() {
       this._cancelled = true;
       this._controller.abort();
+    }
+
+    /**
+     * Listen: "chunk" and "status" hear each event of that type ({type: "chunk", content, index,
+     * id}, {type: "status", message, progress, id}); "error" an SSEClientError for each error event
+     * inside the stream and for the failure the stream ends with, if any; "complete" (no
+     * argument) once, when the stream ended with no error of either kind and was not cancelled.
+     * A listener for the end added after it hears it at once. A listener that throws is its own
+     * problem: the stream and the other listeners go on (as onProgress's). Returns a function
+     * that unsubscribes.
+     */
+    on(type, listener) {
+      if (READER_EVENTS.indexOf(type) < 0) {
+        throw clientError("reader.on() listens to \"chunk\", \"status\", \"error\" or \"complete\", not " + JSON.stringify(String(type)) + ".");
+      }
+      if (typeof listener !== "function") throw clientError("reader.on(type, listener) takes a function: reader.on(\"chunk\", event => ...).");
+      var listeners = this._listeners[type];
+      listeners.push(listener);
+      if (this._finished && type === "complete" && this._completed) callListener(listener, undefined);
+      else if (this._finished && type === "error" && this._lastError) callListener(listener, this._lastError);
+      return function unsubscribe() {
+        var at = listeners.indexOf(listener);
+        if (at >= 0) listeners.splice(at, 1);
+      };
+    }
+
+    /**
+     * Read the stream to its end and resolve to its text (the chunks' contents, joined), calling
+     * `onChunk(content)` for each chunk and `onStatus(event)` for each status event. Rejects
+     * with an SSEClientError: the stream's failure; the first error event inside the stream (the
+     * stream is then cancelled); CANCELLED if the stream was cancelled first; CLIENT (and the
+     * stream stopped) if onChunk or onStatus throws.
+     */
+    async readToCompletion(callbacks) {
+      if (callbacks == null) callbacks = {};
+      if (!isPlainObject(callbacks)) throw clientError("readToCompletion() takes an object: readToCompletion({ onChunk, onStatus }).");
+      for (var name in callbacks) {
+        if (name !== "onChunk" && name !== "onStatus") throw clientError("Unknown readToCompletion option \"" + name + "\"; known: onChunk, onStatus.");
+        if (callbacks[name] != null && typeof callbacks[name] !== "function") throw clientError(name + " must be a function, or left out.");
+      }
+      var pieces = [];
+      for (;;) {
+        var step = await this._next(); // rejects with the stream's failure
+        if (step.done) break;
+        var event = step.value;
+        var callback = null;
+        if (event.type === "chunk") {
+          pieces.push(event.content);
+          callback = callbacks.onChunk && ["onChunk", event.content];
+        } else if (event.type === "status") {
+          callback = callbacks.onStatus && ["onStatus", event];
+        } else if (event.type === "error") {
+          this.cancel();
+          throw event.error;
+        }
+        if (callback) {
+          try {
+            callbacks[callback[0]](callback[1]);
+          } catch (thrown) {
+            throw this._stopForCallback(callback[0], thrown);
+          }
+        }
+      }
+      if (!this._completed) throw new SSEClientError({ type: "CANCELLED", message: "The stream was cancelled." });
+      return pieces.join("");
     }
 
     /** An async iterator of the normalised events; `break` out of for-await cancels. */
@@ -391,22 +494,43 @@
       return new Promise(function (resolve, reject) { self._waiting = { resolve: resolve, reject: reject }; });
     }
 
+    /** As a chat's throwing onChunk: the stream stops, and ends with a CLIENT error that says
+     * whose the problem is (the exception itself is its cause, kept on the page). */
+    _stopForCallback(name, thrown) {
+      if (!this._callbackError) {
+        this._callbackError = new SSEClientError({
+          type: "CLIENT", message: "The page's " + name + " callback threw an error, so the stream was stopped.",
+          cause: thrown });
+      }
+      this.cancel();
+      return this._callbackError;
+    }
+
+    _emit(type, value) {
+      this._listeners[type].slice().forEach(function (listener) { callListener(listener, value); });
+    }
+
     _push(event, bytes, events) {
       this.bytesReceived = bytes;
       this.eventsReceived = events;
       if (this._callbackError) return; // stopped: nothing more reaches the page
+      // An error event's `error` (its classification, made in Python) is an SSEClientError here.
+      if (event.type === "error" && !(event.error instanceof SSEClientError)) {
+        event.error = new SSEClientError(event.error || { type: "SERVER", message: event.message || "The chat server reported an error." });
+      }
       if (this._options.onEvent) {
         try {
           this._options.onEvent(event);
         } catch (thrown) {
-          // As a chat's throwing onChunk: the stream stops, and ends with a CLIENT error that
-          // says whose the problem is (the exception itself is its cause, kept on the page).
-          this._callbackError = new SSEClientError({
-            type: "CLIENT", message: "The page's onEvent callback threw an error, so the stream was stopped.",
-            cause: thrown });
-          this.cancel();
+          this._stopForCallback("onEvent", thrown);
           return;
         }
+      }
+      if (event.type === "chunk" || event.type === "status") {
+        this._emit(event.type, event);
+      } else if (event.type === "error") {
+        this._lastError = event.error;
+        this._emit("error", event.error);
       }
       if (this._waiting) {
         var waiting = this._waiting;
@@ -431,6 +555,13 @@
         // A throwing onError is its own problem: the reader still ends, authFetch still settles.
         try { this._options.onError(error); } catch (ignored) { /* see above */ }
       }
+      if (error) {
+        this._lastError = error;
+        this._emit("error", error);
+      } else if (!this._cancelled && !this._lastError) {
+        this._completed = true;
+        this._emit("complete", undefined);
+      }
       if (this._waiting) {
         var waiting = this._waiting;
         this._waiting = null;
@@ -439,6 +570,10 @@
       }
       return this._opened;
     }
+  }
+
+  function callListener(listener, value) {
+    try { listener(value); } catch (ignored) { /* isolated: a listener's own problem (see on()) */ }
   }
 
   // ---- Worker mode: `<script src=".../sse-client.js" data-boot="worker">` -------------------
@@ -709,7 +844,7 @@
           },
         });
         if (signal) signal.addEventListener("abort", onAbort);
-        var message = ["chat", id, request, document.baseURI, Boolean(signal && signal.aborted), false];
+        var message = ["chat", id, request, baseURL(), Boolean(signal && signal.aborted), false];
         try {
           try {
             post(message);
@@ -768,8 +903,8 @@
         "var early = [];",
         "function keep(event) { early.push(event.data); }",
         "self.addEventListener('message', keep);",
-        "self.__SSE_CLIENT_WORKER_HOST__ = { loaderURL: " + JSON.stringify(script.src) + ", pageBase: " +
-          JSON.stringify(document.baseURI) + ", early: early, keep: keep };",
+        "self.__SSE_CLIENT_WORKER_HOST__ = { loaderURL: " + JSON.stringify(loaderURL) + ", pageBase: " +
+          JSON.stringify(baseURL()) + ", early: early, keep: keep };",
         "import(self.__SSE_CLIENT_WORKER_HOST__.loaderURL).catch(function (error) {",
         "  self.postMessage(['failed', 0, { type: 'NETWORK', message: 'sse_client failed to load: its worker could not import ' +",
         "    self.__SSE_CLIENT_WORKER_HOST__.loaderURL + ' (' + error + ').' }]);",
@@ -818,7 +953,7 @@
         revoke();
         if (started) return; // an uncaught error in the worker: the page's to see, as in page mode
         event.preventDefault(); // `ready` reports it
-        cannotStart(event.message || "its script could not be loaded from " + script.src, undefined);
+        cannotStart(event.message || "its script could not be loaded from " + loaderURL, undefined);
       };
     });
   }
@@ -965,7 +1100,11 @@
 
   // "page": Python on this page's thread; "worker": in a Web Worker (above); "host": this copy
   // is that worker's.
-  var bootMode = workerHost ? "host" : script.getAttribute("data-boot") || "page";
+  // The tag says data-boot="worker"; the module, its URL's query: sse-client.mjs?boot=worker.
+  var bootMode = workerHost ? "host"
+    : moduleURL ? new URL(moduleURL).searchParams.get("boot") || "page"
+    : script.getAttribute("data-boot") || "page";
+  var bootOption = moduleURL ? "?boot=" : "data-boot=";
   var booting;
   if (bootMode === "worker") {
     booting = startWorker();
@@ -973,7 +1112,7 @@
     if (bootMode === "host") resolveAgainstThePage();
     booting = boot();
   } else {
-    booting = Promise.reject(clientError("data-boot=\"" + bootMode + "\" is not a way to boot sse_client: use \"page\" " +
+    booting = Promise.reject(clientError(bootOption + "\"" + bootMode + "\" is not a way to boot sse_client: use \"page\" " +
                                          "(the default: Python on the page's thread) or \"worker\" (Python in a Web Worker)."));
   }
 
@@ -993,12 +1132,13 @@
     authFetch: authFetch,
     onProgress: onProgress,
     SSEClientError: SSEClientError,
-    version: BUILD.version,
+    version: BUILD.version, // the package's version (pyproject.toml), e.g. "0.1.0"
+    build: BUILD.build, // a hash of this bundle's content: changes with every rebuild that changes anything
     pyodide: null, // set once ready; stays null with data-boot="worker" (the runtime is in the worker)
     fromSnapshot: false, // true once ready if Python was restored from the bundle's memory snapshot
     snapshotError: null, // set once ready, if a snapshot was there but could not be used
   };
-  // "page" or "worker" (data-boot); "host" in the worker itself, whose SSEClient is the
+  // "page" or "worker" (data-boot, or ?boot= of the module); "host" in the worker itself, whose SSEClient is the
   // in-place API the page's calls are relayed to (and its runtime, for debugging, SSEClient.pyodide).
   Object.defineProperty(api, "mode", { value: bootMode === "worker" || bootMode === "host" ? bootMode : "page", enumerable: true });
   if (bootMode === "host") serveThePage();

@@ -90,7 +90,12 @@ def test_a_cut_connection_resumes_with_the_exact_reply(
     assert_exact_reply(chat_page, result)
     assert states(result) == ["connecting", "streaming", "reconnecting", "streaming", "completed"]
     first, second = chat_requests(backend_log)
-    assert second["headers"]["last-event-id"] != ""
+    reconnect_at = next(s["at"] for s in result["statuses"] if s["state"] == "reconnecting")
+    if any(at <= reconnect_at for at in result["chunkTimes"]):
+        # Events reached the page before the cut: the reconnect resumes after the last one. (On
+        # a loaded machine the cut can come before the page read anything: the kernel drops
+        # unread bytes of a reset connection, and the retry then starts from the beginning.)
+        assert second["headers"].get("last-event-id", "") != ""
     assert second["headers"]["idempotency-key"] == first["headers"]["idempotency-key"]
     assert_delays_within_policy(result, [first, second])
 

@@ -190,7 +190,8 @@ def test_a_chat_streams_its_chunks_and_statuses_and_resolves(worker_page: Page, 
     assert result["text"] == result["page"] == DEFAULT_REPLY
     assert "".join(result["chunks"]) == DEFAULT_REPLY and len(result["chunks"]) > 1
     assert states(result) == ["connecting", "streaming", "completed"]
-    assert worker_page.evaluate("typeof SSEClient.version === 'string' && SSEClient.version.length > 0")
+    # The package's version, and the build's content hash, in the worker mode too.
+    assert worker_page.evaluate("/^\\d+\\.\\d+\\.\\d+/.test(SSEClient.version) && /^[0-9a-f]{12}$/.test(SSEClient.build)")
 
 
 def test_a_relative_endpoint_is_resolved_against_the_page(worker_page: Page, backend: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def test_the_bundle_is_laid_out_for_caching(tmp_path: Path) -> None:
     (runtime,) = [name for name in names if name.startswith("pyodide-") and "/" not in name]
     (app,) = [name for name in names if name.startswith("app-") and "/" not in name]
     assert set(names) == {
-        "sse-client.js", "sse-client.js.gz", runtime, app, f"{app}/runtime.zip", f"{app}/runtime.zip.gz",
+        "sse-client.js", "sse-client.js.gz", "sse-client.mjs", "sse-client.mjs.gz", "sse-client.d.ts", "sse-client.d.mts", runtime, app, f"{app}/runtime.zip", f"{app}/runtime.zip.gz",
         *(f"{runtime}/{name}{gz}" for name in build.RUNTIME_FILES for gz in ("", ".gz")),
     }
     # Every .gz is its file, compressed.
@@ -50,3 +51,24 @@ def test_the_bundle_is_laid_out_for_caching(tmp_path: Path) -> None:
     (dist / "app-0123456789ab").mkdir()
     build.build(tmp_path / "dist")
     assert sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*")) == names
+
+
+def test_the_module_entry_is_the_loader_between_a_prologue_and_its_exports(tmp_path: Path) -> None:
+    dist = build.build(tmp_path / "dist")
+    loader = (dist / "sse-client.js").read_text(encoding="utf-8")
+    module = (dist / "sse-client.mjs").read_text(encoding="utf-8")
+    # One implementation: the module is the very loader the script tag gets, wrapped.
+    assert module == build.MODULE_PROLOGUE + loader + build.MODULE_EPILOGUE
+    assert "const SSE_CLIENT_MODULE_URL = import.meta.url;" in build.MODULE_PROLOGUE
+    for name in ("ready", "configure", "chatWithModelStream", "authFetch", "onProgress", "SSEClientError",
+                 "version", "build"):
+        assert f" {name}," in build.MODULE_EPILOGUE
+    assert "export default SSEClient;" in build.MODULE_EPILOGUE
+    # version is the package's; build a content hash, which moves with the loader's source too.
+    facts = json.loads(loader.split("var BUILD = ", 1)[1].split(";\n", 1)[0])
+    assert facts["version"] == build.project_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", facts["version"])  # semver, not a hash
+    assert len(facts["build"]) == 12 and int(facts["build"], 16) >= 0
+    # Both parse as what they are (Node checks the module as a module by its extension).
+    for name in ("sse-client.js", "sse-client.mjs"):
+        subprocess.run([build.node(), "--check", str(dist / name)], check=True)
