@@ -24,6 +24,7 @@ _COMPACT_AFTER = 512
 _COMPACT_AFTER_CHARS = 16 * 1024
 # JSON can carry lone surrogates ("\ud83d"); they must survive the round trip through UTF-8.
 _SURROGATES = "surrogatepass"
+_FOUR_BYTE_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 
 
 class ReplyAssembler:
@@ -35,6 +36,7 @@ class ReplyAssembler:
         self._parts_length = 0  # their characters
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
+        self.utf16_length = 0  # the same in UTF-16 code units: JavaScript's text.length
         self._replay_through: int | None = None  # event ids up to this one are replays
         self._replay_text: str | None = None  # a stream without ids restarts: the text shown
         self._replay_pos = 0  # how much of it the restarted stream has matched
@@ -128,12 +130,25 @@ class ReplyAssembler:
             parts = self._parts
             parts.append(content)
             self.length += len(content)
+            self.utf16_length += utf16_length(content)
             self._parts_length += len(content)
             if len(parts) > _COMPACT_AFTER or self._parts_length > _COMPACT_AFTER_CHARS:
                 self._blocks.append("".join(parts).encode("utf-8", _SURROGATES))
                 parts.clear()
                 self._parts_length = 0
         return content
+
+
+def utf16_length(text: str) -> int:
+    """The length of `text` in UTF-16 code units, as JavaScript's `text.length` counts it: a
+    character beyond U+FFFF (most emoji) is two."""
+    if text.isascii():  # the common case, without a copy
+        return len(text)
+    # Each character beyond U+FFFF is one 4-byte sequence in UTF-8, whose lead byte is F0-F4:
+    # counted in C. (The UTF-16 codec is not in the browser bundle's runtime; UTF-8 is built in.)
+    # A lone surrogate (JSON can carry one) is 3 bytes and one code unit, as in JavaScript.
+    encoded = text.encode("utf-8", _SURROGATES)
+    return len(text) + sum(encoded.count(lead) for lead in _FOUR_BYTE_LEADS)
 
 
 def _sequence_number(event_id: str) -> int | None:

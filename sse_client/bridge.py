@@ -3,13 +3,16 @@
 `web/sse-client.js` calls these after importing this module in Pyodide:
 
     configure(options)        -> {ok: true} | {ok: false, error: {...}}
-    start_chat(request, on_chunk, on_status, on_done, signal)
-        starts one chat; calls on_done({ok: true} | {ok: false, error}) exactly once (the
+    start_chat(request, on_chunk, on_status, on_done, signal, options)
+        starts one chat (options: its own endpoint, headers, format, retry, timeouts); calls on_done({ok: true} | {ok: false, error}) exactly once (the
         JS side joins the pieces it was given into the resolved text).
     start_stream(url, init, on_open, on_event, on_done, signal)
         the low-level `authFetch` stream: on_open() when the response is an event stream,
         on_event(event, bytesReceived, eventsReceived) per event (an error event with `error`,
         its classification as a chat's), on_done(outcome) once.
+    page_event(event)         "offline" | "online" | "freeze" | "resume": every running chat
+        hears it (a stream dead after going offline, or after the page was frozen, is resumed
+        at once with Last-Event-ID; see `connectivity.py`).
     request_headers(headers, on_done, force_refresh)
         the plain `authFetch`: the headers its fetch() sends (the configured ones, the caller's,
         the token's); on_done once with {ok: true, headers, refreshable} or {ok: false, error}.
@@ -49,6 +52,7 @@ from sse_client.classify import (
     request_error,
 )
 from sse_client.config import ClientConfig
+from sse_client.connectivity import Connectivity
 from sse_client.errors import StreamError
 from sse_client.fetch_transport import FetchTransport, js_to_py
 from sse_client.formats import Chunk, ErrorReport, chat_event_to_dict
@@ -64,7 +68,9 @@ Outcome = dict[str, Any]
 # The credentials sent so far, across every configure(): the one redaction step uses them.
 _secrets = Secrets()
 # One service per configuration: its circuit breaker spans chats; configure() starts afresh.
-_service = SSEService(FetchTransport(), ClientConfig(), secrets=_secrets)
+# The page's network state and lifecycle events (`page_event`), heard by every running chat.
+_connectivity = Connectivity()
+_service = SSEService(FetchTransport(), ClientConfig(), secrets=_secrets, connectivity=_connectivity)
 _running: set[asyncio.Task[Outcome]] = set()  # strong references: a chat is not collected mid-way
 
 
@@ -75,13 +81,16 @@ def configure(options: Any) -> Any:
         config = _service.config.with_options(_with_js_token_provider(_to_py(options) or {}))
     except (ValueError, TypeError) as exc:
         return _js(_failure(option_error(str(exc))))
-    _service = SSEService(_service.transport, config, secrets=_secrets)
+    _service = SSEService(_service.transport, config, secrets=_secrets, connectivity=_connectivity)
     return _js({"ok": True})
 
 
-def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal: Any = None) -> None:
+def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal: Any = None,
+               options: Any = None) -> None:
     """Start `chatWithModelStream`. `on_done` is called exactly once with the outcome, also when
-    the chat is cancelled before it ever ran, and when the request cannot even be converted."""
+    the chat is cancelled before it ever ran, and when the request cannot even be converted.
+    `options` are the chat's own (endpoint, headers, format, retry, timeouts: the loader has
+    taken `signal` out); the service checks them as `configure` checks its options."""
 
     def report(status: dict[str, Any]) -> None:
         if on_status is not None:
@@ -96,12 +105,21 @@ def start_chat(request: Any, on_chunk: Any, on_status: Any, on_done: Any, signal
         return _failure(error)
 
     try:
-        chat = _chat(_to_py(request), on_chunk, report)
+        chat = _chat(_to_py(request), on_chunk, report, _to_py(options))
     except Exception as exc:  # a request JS cannot hand over (a getter that throws, ...)
         _settle(on_done, end("failed", request_error(f"it could not be read ({exc}).")))
         return
     # Cancelled before the service could report it (the signal was already aborted).
     _start(chat, on_done, signal, lambda: end("cancelled", cancelled_error()))
+
+
+def page_event(event: Any) -> None:
+    """The page went "offline" or "online", or was frozen ("freeze") or resumed ("resume"):
+    every running chat hears it (see `connectivity.py`). Never raises into JS."""
+    try:
+        _connectivity.notify(str(event))
+    except Exception:  # an unknown event: the loader sends only the four
+        pass
 
 
 def start_stream(url: str, init: Any, on_open: Any, on_event: Any, on_done: Any, signal: Any = None) -> None:
@@ -186,12 +204,12 @@ def _failure(error: StreamError) -> Outcome:
     return {"ok": False, "error": error.to_dict()}
 
 
-async def _chat(request: Any, on_chunk: Any, report: Any) -> Outcome:
+async def _chat(request: Any, on_chunk: Any, report: Any, options: Any = None) -> Outcome:
     """Run one chat and return its outcome as plain data for JS."""
     try:
         # The JS side keeps the pieces it is given and joins them: no second copy of the
         # reply on the Python heap.
-        await _service.chat_with_model_stream(request, on_chunk, report, collect_text=False)
+        await _service.chat_with_model_stream(request, on_chunk, report, collect_text=False, options=options)
     except StreamError as exc:
         return _failure(exc)
     return {"ok": True}

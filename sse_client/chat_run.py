@@ -16,6 +16,12 @@ second 401 is the AUTH error it always was.
 Each attempt runs beside a watchdog that enforces the heartbeat deadlines; a deadline that passes
 cancels the attempt (which aborts its fetch) and becomes a retryable TIMEOUT.
 
+The page's lifecycle reaches the chat through `Connectivity` (see `connectivity.py`): going
+offline ends the attempt at once, and a NETWORK failure while offline waits for `online` instead
+of the backoff delay; a stream silent after the page was frozen and resumed is given up for dead
+after a short grace, not after the idle deadline. Either way the reconnect resumes with
+`Last-Event-ID`.
+
 The body is pushed, not pulled: `_deliver` runs for each piece as it arrives (see
 `HttpResponse.pump`), so the user's text never waits for a turn of the event loop; asyncio runs
 the attempts, the watchdog and the backoff.
@@ -46,6 +52,7 @@ from sse_client.classify import (
     request_error,
 )
 from sse_client.config import ClientConfig
+from sse_client.connectivity import Connectivity, network_wait_limit, waits_for_network
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.formats import (
     ChatEvent,
@@ -92,8 +99,13 @@ class ChatRun:
         wall_clock: Callable[[], float] = time.time,
         collect_text: bool = True,
         secrets: Secrets | None = None,
+        connectivity: Connectivity | None = None,
     ) -> None:
         self.transport = transport
+        # The page's network state and lifecycle events (offline, online, freeze, resume).
+        self.connectivity = connectivity if connectivity is not None else Connectivity()
+        self._watching: tuple[HeartbeatMonitor, asyncio.Event] | None = None  # the current attempt's
+        self._network_changed: asyncio.Event | None = None  # set by page events while waiting for the network
         self.collect_text = collect_text
         self.config = config
         self.breaker = breaker
@@ -119,6 +131,13 @@ class ChatRun:
 
     async def run(self) -> str:
         """Deliver the reply through `on_chunk` and return it whole. Raises `StreamError`."""
+        unsubscribe = self.connectivity.subscribe(self._on_page_event)
+        try:
+            return await self._run()
+        finally:
+            unsubscribe()
+
+    async def _run(self) -> str:
         if not self.config.streaming:
             return await self._fallback("Streaming is switched off.")
         if self.config.fallback and not self.breaker.allow_streaming(self.clock()):
@@ -158,8 +177,15 @@ class ChatRun:
                     return await self._fallback(_GIVE_UP_MESSAGES[decision.reason], error)
                 self.causes.append(error)
                 retries_used, delay = decision.retries_used, decision.delay
-                self.lifecycle.reconnecting(attempt=self.attempt + 1, delay=delay, cause=error)
-                await self.sleep(delay)
+                # Offline, a network failure waits for the network, not for the clock.
+                for_network = waits_for_network(error, online=self.connectivity.online)
+                if for_network:
+                    delay = 0.0
+                self.lifecycle.reconnecting(attempt=self.attempt + 1, delay=delay, cause=error,
+                                            retry=retries_used, max_retries=policy.max_retries)
+                if not for_network:
+                    await self.sleep(delay)
+                await self._until_online()
                 # Whatever the backend resends from here up to the last id seen is a replay.
                 if not self.parser.last_event_id:
                     self.normalizer.restart()  # nothing to resume from: the stream starts again
@@ -180,9 +206,11 @@ class ChatRun:
         rearmed = asyncio.Event()
         attempt = asyncio.ensure_future(self._attempt(monitor, rearmed))
         watchdog = asyncio.ensure_future(self._watch(monitor, rearmed))
+        self._watching = (monitor, rearmed)
         try:
             done, _ = await asyncio.wait({attempt, watchdog}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self._watching = None
             # Also on the caller's cancel: stopping the attempt closes its response, which
             # aborts the fetch, and no timer outlives the chat.
             attempt.cancel()
@@ -196,6 +224,45 @@ class ChatRun:
             # not woken to return yet. Reconnecting would ask for it again.
             return
         raise monitor.timeout_error(watchdog.result(), attempt=self.attempt)
+
+    def _on_page_event(self, event: str) -> None:
+        """A page event (see `Connectivity`): the current attempt's monitor decides what it
+        means; the watchdog re-checks at once when the connection may be dead sooner."""
+        if self._network_changed is not None:
+            self._network_changed.set()  # a wait for the network looks again
+        if self._watching is None:
+            return  # between attempts: the next one starts with a new monitor
+        monitor, rearmed = self._watching
+        if event == "offline":
+            monitor.on_offline()
+        elif event == "freeze":
+            monitor.on_freeze(self.clock())
+            return
+        elif event != "resume" or not monitor.on_resume(self.clock()):
+            return
+        rearmed.set()
+
+    async def _until_online(self) -> None:
+        """While the page is offline, wait until it is online again, but at most
+        `network_wait_limit` seconds: then the next attempt goes anyway (and fails or not, as
+        the network has it), so that a chat still settles if the network never comes back."""
+        if self.connectivity.online:
+            return
+        limit = network_wait_limit(self.config.deadlines)
+        deadline = None if limit is None else self.clock() + limit
+        changed = self._network_changed = asyncio.Event()
+        try:
+            while not self.connectivity.online:
+                changed.clear()
+                left = None if deadline is None else deadline - self.clock()
+                if left is not None and left <= 0:
+                    return
+                try:
+                    await asyncio.wait_for(changed.wait(), left)
+                except TimeoutError:
+                    return
+        finally:
+            self._network_changed = None
 
     async def _watch(self, monitor: HeartbeatMonitor, rearmed: asyncio.Event) -> str:
         """Sleep until the earliest deadline, or until `rearmed` says the deadlines moved
@@ -266,7 +333,7 @@ class ChatRun:
             kind = type(event)
             if kind is Malformed:
                 self._flush(pending)
-                lifecycle.warning(f"Skipped a malformed frame: {event.reason}")  # type: ignore[union-attr]
+                lifecycle.skipped(event.reason)  # type: ignore[union-attr]
                 continue
             if not progressed:
                 progressed = True
@@ -409,12 +476,16 @@ def _encode(request: Mapping[str, Any]) -> bytes:
         text = json.dumps(fields, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise request_error(
-            f"it holds a value JSON cannot carry ({_clip_reason(exc)}). Send plain objects, arrays, "
+            f"it holds a value JSON cannot carry ({_refused(exc)}). Send plain objects, arrays, "
             "strings, finite numbers, booleans and null: turn a Date into a string with "
             "toISOString(), and leave out functions and objects that refer to themselves.") from None
     return text[:-1].encode()  # "{...": the caller appends "stream" and the brace
 
 
-def _clip_reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 120 else text[:119] + "…"
+def _refused(exc: BaseException) -> str:
+    """What `json.dumps` refused, in a user's words rather than its exception's."""
+    if isinstance(exc, RecursionError):
+        return "objects nested too deep"
+    if isinstance(exc, ValueError):
+        return "an object that refers to itself" if "ircular" in str(exc) else "a number that is NaN or infinite"
+    return "a value that is not plain data, such as a Date or a function"

@@ -11,6 +11,7 @@ Pure and table-driven. Every way the outside world can fail us ends up here:
     internal_error(cause)                                    a bug of ours: still a typed error
     error_fields(value)                                     (code, message) of any dialect's error object
     network_error(cause, attempt=)                          a connection that failed or was cut
+    sentence(text)                                          text made a whole sentence for a user
 
 Each answer has a message fit to show a user (never a stack trace), `retryable` set, the HTTP
 `status` where there is one, the `attempt`, and a `cause` for developers. Nothing raises:
@@ -72,11 +73,13 @@ def classify_status(
     """The error for an HTTP answer with `status`: 401/403 AUTH, 408 TIMEOUT, 429 RATE_LIMITED,
     other 4xx CLIENT (not retryable), 5xx SERVER (retryable, except 501 and 505), anything else
     SERVER (not retryable). The message carries the backend's own message when `body` is a
-    JSON error (PROTOCOL.md's shape or OpenAI's); `retry_after` is kept on the error."""
+    JSON error (PROTOCOL.md's shape or OpenAI's), else the status: "The chat server had a
+    problem (HTTP 502)."; `retry_after` is kept on the error."""
     kind, retryable, message = _status_row(status)
     detail = _backend_message(body)
     return StreamError(
-        f"{message} ({detail})" if detail else f"{message} (HTTP {status})",
+        f"{message} The server said: {sentence(detail)}" if detail
+        else f"{message.removesuffix('.')} (HTTP {status}).",
         type=kind,
         retryable=retryable,
         status=status,
@@ -257,14 +260,15 @@ def classify_stream_error(code: str, message: str, attempt: int | None = None) -
     (the table above): rate limits -> RATE_LIMITED, authentication and permission -> AUTH, bad
     requests -> CLIENT (neither retried), deadlines -> TIMEOUT, anything else -> SERVER
     (retried). A code that is an HTTP status (LangServe's `status_code`, Gemini's numeric code,
-    "429") is read as that status would be. The message is the backend's own when it sent one."""
+    "429") is read as that status would be. The message is the backend's own when it sent one
+    (made a sentence: "Overloaded" is "Overloaded.")."""
     code_text = str(code).strip()
     if code_text.isascii() and code_text.isdigit() and len(code_text) == 3 and 100 <= int(code_text) <= 599:
         kind, retryable, default = _status_row(int(code_text))
     else:
         kind = _STREAM_CODES.get(code_text.lower(), _T.SERVER)
         retryable, default = _STREAM_RETRYABLE[kind], _STREAM_MESSAGES[kind]
-    detail = _clip(str(message).strip())
+    detail = sentence(_clip(str(message).strip()))
     return StreamError(
         detail or default,
         type=kind,
@@ -383,7 +387,7 @@ def exhausted_error(causes: list[StreamError]) -> StreamError:
     if len(causes) == 1:
         return last
     return StreamError(
-        f"The reply could not be completed after {len(causes)} attempts. {last.message}",
+        f"The reply could not be completed after {len(causes)} attempts. {sentence(last.message)}",
         type=_T.MAX_RETRIES_EXCEEDED,
         retryable=False,
         status=last.status,
@@ -397,7 +401,7 @@ def callback_error(name: str, cause: BaseException, *, attempt: int | None = Non
     """The error for a callback of the page's (`onChunk`, `onStatus`) that threw: CLIENT, not
     retried; the chat ends with it rather than going on behind a broken page."""
     return StreamError(
-        f"The page's {name} callback threw an error, so the chat was stopped: {_clip(str(cause))}",
+        sentence(f"The page's {name} callback threw an error, so the chat was stopped: {_clip(str(cause))}"),
         type=_T.CLIENT,
         retryable=False,
         attempt=attempt,
@@ -453,6 +457,26 @@ def _backend_message(body: bytes) -> str:
 def _status_cause(status: int, body: bytes) -> str:
     text = _clip(body.decode("utf-8", errors="replace").strip()) if body else ""
     return f"HTTP {status}: {text}" if text else f"HTTP {status}"
+
+
+# What ends a sentence, and what may close one after it ('He said "no."', "(HTTP 502).").
+_SENTENCE_ENDS = (".", "!", "?", "…")
+_CLOSERS = "\"')]”’"
+
+
+def sentence(text: str) -> str:
+    """`text` as a whole sentence, to show a user as it is or after another one: a backend's
+    "rate limited" is "Rate limited.", so that "... Reconnecting" never runs on from it. Text
+    that ends a sentence already is kept as it is; "" stays "".
+    """
+    text = text.strip()
+    if not text:
+        return ""
+    if text[0].isascii() and text[0].islower():
+        text = text[0].upper() + text[1:]
+    if not text.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS):
+        text += "."
+    return text
 
 
 def _clip(text: str) -> str:

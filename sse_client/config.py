@@ -18,6 +18,10 @@ and refuses unknown ones, so that a typo is an error rather than a silent defaul
     }
 
 Times are milliseconds in JavaScript and seconds in Python; a `null` timeout is switched off.
+
+One chat can override some of them (`chatWithModelStream`'s options, but for `signal`):
+`ClientConfig.for_call` takes `endpoint`, `format`, `headers` (merged over the configured
+ones), and `retry` and `timeouts` (partial: merged field by field over the configured ones).
 """
 
 from __future__ import annotations
@@ -98,9 +102,32 @@ class ClientConfig:
             changes[key] = dict(value) if key == "headers" and isinstance(value, Mapping) else value
         return replace(self, **changes)
 
+    def for_call(self, options: Mapping[str, Any]) -> ClientConfig:
+        """A copy for one chat, with that chat's own options (`CALL_OPTIONS`) over the
+        configured ones, checked as `with_options` checks them. `headers` are merged over the
+        configured headers (a name in any letter case replaces the configured one); `retry`
+        and `timeouts` are partial, merged field by field; the others replace."""
+        if not isinstance(options, Mapping):
+            raise ValueError("the chat options must be an object, e.g. { endpoint }")
+        changes = dict(options)
+        for name in changes:
+            if name not in CALL_OPTIONS:
+                known = ", ".join(sorted([*CALL_OPTIONS, "signal"]))
+                raise ValueError(f"unknown chat option {name!r}; known: {known}")
+        headers = changes.get("headers")
+        if isinstance(headers, Mapping):
+            replaced = {str(name).lower() for name in headers}
+            kept = {name: value for name, value in self.headers.items() if name.lower() not in replaced}
+            changes["headers"] = {**kept, **headers}
+        return self.with_options(changes)
+
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ClientConfig:
         return cls().with_options(options)
+
+
+# The options one chat may set for itself (`for_call`); `signal` is the loader's own.
+CALL_OPTIONS = ("endpoint", "format", "headers", "retry", "timeouts")
 
 
 # JavaScript option groups: option name -> (attribute, {JS name: (field, scale)}).

@@ -19,6 +19,11 @@ Before the first byte only first_byte and total are armed; after it, idle counts
 bytes, no_progress from the last progress (or from the first byte, if there was none yet), and
 total from the start. A deadline has passed when the clock reaches it.
 
+The page's lifecycle (see `connectivity.py`) can end an attempt sooner: `on_offline` marks the
+connection dead at once ("offline"), and `on_resume` after `on_freeze` arms a short deadline
+("resume", `RESUME_GRACE` seconds) that any byte disarms, unless bytes came since the freeze.
+Both are retried NETWORK errors, not TIMEOUTs.
+
 Sans-I/O: imports neither asyncio nor js; every reading of the clock comes in as `now`.
 """
 
@@ -27,11 +32,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sse_client.classify import deadline_error
+from sse_client.classify import deadline_error, network_error
 from sse_client.errors import StreamError
 
 # The deadlines by name, in the order that breaks ties when two pass at the same moment.
 DEADLINE_NAMES: tuple[str, ...] = ("first_byte", "idle", "no_progress", "total")
+
+# Seconds a stream that was frozen gets after the page resumes to show it is alive: bytes the
+# network kept for it arrive at once; a connection that died while frozen sends nothing.
+RESUME_GRACE = 2.0
+# Why the page's lifecycle ended an attempt (`HeartbeatMonitor.timeout_error`'s NETWORK causes).
+LOST_CAUSES: dict[str, str] = {
+    "offline": "the network went offline",
+    "resume": "the connection sent nothing after the page was frozen and resumed",
+}
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Deadlines:
@@ -65,7 +79,8 @@ class Deadlines:
 class HeartbeatMonitor:
     """The deadlines of one attempt that started at `now`; feed it what arrives and when."""
 
-    __slots__ = ("_deadlines", "_started", "_first_byte", "_last_bytes", "_last_progress", "timed_out")
+    __slots__ = ("_deadlines", "_started", "_first_byte", "_last_bytes", "_last_progress", "timed_out",
+                 "_frozen_at", "_resume_probe", "_offline")
 
     def __init__(self, deadlines: Deadlines, now: float) -> None:
         self._deadlines = deadlines
@@ -75,6 +90,9 @@ class HeartbeatMonitor:
         self._last_progress: float | None = None
         # The deadline that ended the attempt, once whoever enforces them acted on it.
         self.timed_out: str | None = None
+        self._frozen_at: float | None = None  # when the page froze, until it resumes
+        self._resume_probe: float | None = None  # the "resume" deadline, until bytes arrive
+        self._offline = False
 
     def on_bytes(self, now: float) -> bool:
         """Any bytes of the body arrived, keep-alive comments included. Returns whether they
@@ -82,6 +100,7 @@ class HeartbeatMonitor:
         idle and no_progress, which may be shorter than first_byte); later bytes and progress
         only ever move deadlines later."""
         self._last_bytes = now
+        self._resume_probe = None  # alive after the resume
         if self._first_byte is None:
             self._first_byte = now
             return True
@@ -93,9 +112,30 @@ class HeartbeatMonitor:
         self.on_bytes(now)
         self._last_progress = now
 
+    def on_offline(self) -> None:
+        """The page went offline: the connection is dead now; `expired` says "offline"."""
+        self._offline = True
+
+    def on_freeze(self, now: float) -> None:
+        """The page is being frozen: nothing runs until it resumes."""
+        self._frozen_at = now
+
+    def on_resume(self, now: float) -> bool:
+        """The page resumed. Unless bytes arrived since the freeze (a worker may run on), the
+        stream has `RESUME_GRACE` seconds to send any: a "resume" deadline, earlier than the
+        idle one. Returns whether it was armed (then the earliest deadline may be sooner)."""
+        frozen_at, self._frozen_at = self._frozen_at, None
+        if frozen_at is not None and self._last_bytes is not None and self._last_bytes > frozen_at:
+            return False
+        self._resume_probe = now + RESUME_GRACE
+        return True
+
     def expired(self, now: float) -> str | None:
         """The name of the deadline that has passed ("first_byte", "idle", "no_progress",
-        "total"), the one that passed first if several did; None while all are pending."""
+        "total", "resume"), the one that passed first if several did, or "offline" once the
+        page went offline; None while all are pending."""
+        if self._offline:
+            return "offline"
         due = self._due()
         if not due:
             return None
@@ -116,7 +156,10 @@ class HeartbeatMonitor:
         return min(when for _, when in due) if due else None
 
     def timeout_error(self, which: str, *, attempt: int | None = None) -> StreamError:
-        """The TIMEOUT error for deadline `which` (see `deadline_error`)."""
+        """The TIMEOUT error for deadline `which` (see `deadline_error`); for "offline" and
+        "resume" (the page's lifecycle) a retried NETWORK error."""
+        if which in LOST_CAUSES:
+            return network_error(LOST_CAUSES[which], attempt=attempt)
         return deadline_error(which, attempt=attempt)
 
     def _due(self) -> list[tuple[str, float]]:
@@ -134,6 +177,8 @@ class HeartbeatMonitor:
                 due.append(("no_progress", since + d.no_progress))
         if d.total is not None:
             due.append(("total", self._started + d.total))
+        if self._resume_probe is not None:
+            due.append(("resume", self._resume_probe))
         return due
 
 

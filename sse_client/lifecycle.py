@@ -9,8 +9,9 @@
 
 Each transition is reported once, as a plain dict `{"state": ..., "message": ..., ...}`. Two
 kinds of report do not change the state and are passed through as they come: the backend's own
-`status` events (`message`, `progress`, `source: "backend"`) and warnings about skipped frames
-(`warning: True`), both in the `streaming` state. Sans-I/O: the caller passes the report function.
+`status` events (`message`, `progress`, `source: "backend"`) and warnings (`warning: True`; a
+skipped frame's with its `reason`), both in the `streaming` state. Every message is whole
+sentences, fit to show a user as it is. Sans-I/O: the caller passes the report function.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sse_client.classify import sentence
 from sse_client.errors import StreamError
 
 Report = Callable[[dict[str, Any]], object]
@@ -54,12 +56,16 @@ class StatusLifecycle:
         if self.state != "streaming":
             self._move("streaming", message="Receiving...")
 
-    def reconnecting(self, *, attempt: int, delay: float, cause: StreamError) -> None:
-        """About to wait `delay` seconds, then make attempt number `attempt`."""
+    def reconnecting(self, *, attempt: int, delay: float, cause: StreamError, retry: int, max_retries: int) -> None:
+        """About to wait `delay` seconds, then make attempt number `attempt`, which is retry
+        `retry` (from 1) of `max_retries`: a UI can show "retry 1 of 3" as it is. (The retry
+        count starts again after a healthy stretch of streaming; the attempt number does not.)"""
         self._move(
             "reconnecting",
-            message=f"{cause.message} Reconnecting (attempt {attempt})...",
+            message=f"{sentence(cause.message)} Reconnecting (retry {retry} of {max_retries})...",
             attempt=attempt,
+            retry=retry,
+            maxRetries=max_retries,
             delayMs=round(delay * 1000),
             error=cause.to_dict(),
         )
@@ -72,6 +78,8 @@ class StatusLifecycle:
         )
 
     def completed(self, *, length: int) -> None:
+        """The reply is whole; `length` counts it as JavaScript does (UTF-16 code units), so
+        that the page's `text.length` equals it."""
         self._move("completed", message="Done.", length=length)
 
     def failed(self, error: StreamError) -> None:
@@ -86,6 +94,12 @@ class StatusLifecycle:
 
     def warning(self, message: str) -> None:
         self._pass_through({"state": "streaming", "message": message, "warning": True})
+
+    def skipped(self, reason: str) -> None:
+        """A frame that could not be read was skipped: a warning a user can read, with the
+        parser's `reason` (for developers) beside it rather than in the message."""
+        self._pass_through({"state": "streaming", "message": "Skipped a frame from the server that could not be read.",
+                            "warning": True, "reason": reason})
 
     @property
     def finished(self) -> bool:

@@ -20,8 +20,9 @@ from typing import Any
 from sse_client.auth import TokenRefresh, authorization, send_authorized
 from sse_client.chat_run import ChatRun, ChunkCallback, Sleep
 from sse_client.circuit import CircuitBreaker
-from sse_client.classify import callback_error, cancelled_error, classify_status, internal_error
+from sse_client.classify import callback_error, cancelled_error, classify_status, internal_error, option_error
 from sse_client.config import ClientConfig
+from sse_client.connectivity import Connectivity
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.formats import PayloadNormalizer
 from sse_client.lifecycle import StatusLifecycle
@@ -49,8 +50,12 @@ class SSEService:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         secrets: Secrets | None = None,
+        connectivity: Connectivity | None = None,
     ) -> None:
         self.transport = transport
+        # The page's network state and lifecycle events, heard by every running chat; shared
+        # across configure() calls by the bridge, as `secrets` is.
+        self.connectivity = connectivity if connectivity is not None else Connectivity()
         self.config = config or ClientConfig()
         self.breaker = CircuitBreaker(self.config.circuit)
         # The credentials sent so far (configured headers, tokens): the bridge redacts them
@@ -68,6 +73,7 @@ class SSEService:
         on_status: StatusCallback | None = None,
         *,
         collect_text: bool = True,
+        options: Mapping[str, Any] | None = None,
     ) -> str:
         """Send `request`, call `on_chunk` with each new piece of the reply in order, and return
         the whole reply. Raises `StreamError`, and nothing else, whatever the server or the
@@ -77,13 +83,18 @@ class SSEService:
 
         A caller that keeps the pieces itself (the JS bridge does) passes `collect_text=False`
         and gets "": the reply then never exists as one Python string, which keeps a long
-        reply's memory off the Python heap."""
+        reply's memory off the Python heap.
+
+        `options` are this chat's own (see `ClientConfig.for_call`): endpoint, format, headers,
+        retry, timeouts over the configured ones. One it cannot take fails the chat with the
+        CLIENT error `configure` would give, before anything is sent."""
         lifecycle = StatusLifecycle(_guarded("onStatus", on_status or _ignore))
         run: ChatRun | None = None
         try:
+            config = self._config_for(options)
             run = ChatRun(
                 transport=self.transport,
-                config=self.config,
+                config=config,
                 breaker=self.breaker,
                 request=request,
                 on_chunk=_guarded("onChunk", on_chunk),
@@ -93,6 +104,7 @@ class SSEService:
                 wall_clock=self._wall_clock,
                 collect_text=collect_text,
                 secrets=self.secrets,
+                connectivity=self.connectivity,
             )
             text = await run.run()
         except asyncio.CancelledError:
@@ -107,9 +119,21 @@ class SSEService:
             bug = internal_error(exc)
             _end(lambda: lifecycle.failed(bug))
             raise bug from exc
-        length = run.assembler.length
+        length = run.assembler.utf16_length  # as JavaScript counts the text: text.length
         _end(lambda: lifecycle.completed(length=length))
         return text
+
+    def _config_for(self, options: Mapping[str, Any] | None) -> ClientConfig:
+        """The configuration of one chat: the service's, with the chat's own options over it.
+        Their header values are secrets like the configured ones."""
+        if not options:
+            return self.config
+        try:
+            config = self.config.for_call(options)
+        except (ValueError, TypeError) as exc:
+            raise option_error(str(exc)) from None
+        self.secrets.add_headers(config.headers)
+        return config
 
     async def open_stream(
         self,

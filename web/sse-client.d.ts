@@ -178,10 +178,24 @@ declare namespace SSEClient {
    * with `CLIENT` before anything is sent. */
   type ChatRequest = object;
 
+  /** A chat's own options: but for `signal`, they override the configured ones for this chat
+   * only, checked as `configure()` checks them (a bad one rejects with the same `CLIENT` error,
+   * before anything is sent). */
   interface ChatOptions {
     /** Aborting it aborts the fetch, cancels every timer and retry, reports `cancelled` and
      * rejects with `CANCELLED`. */
     signal?: AbortSignal | null;
+    /** Where this chat is POSTed, instead of the configured endpoint. */
+    endpoint?: string;
+    /** Merged over the configured headers (a name in any letter case replaces the configured
+     * one); their values are redacted like the configured ones. */
+    headers?: Readonly<Record<string, string>>;
+    /** This chat's stream dialect. */
+    format?: Format;
+    /** Merged field by field over the configured retry policy. */
+    retry?: RetryOptions;
+    /** Merged field by field over the configured deadlines. */
+    timeouts?: TimeoutOptions;
   }
 
   // ---- Statuses: onStatus(status), one per transition ---------------------------------------
@@ -208,7 +222,7 @@ declare namespace SSEClient {
 
   /** The response is an event stream. Reported once when it starts; the backend's own status
    * events come in this state too (`source: "backend"`, with `progress`), and so do warnings
-   * about a skipped malformed frame (`warning: true`). */
+   * (`warning: true`), such as a skipped malformed frame's (with its `reason`). */
   interface StreamingStatus {
     state: "streaming";
     message: string;
@@ -216,13 +230,22 @@ declare namespace SSEClient {
     progress?: number | null;
     source?: "backend";
     warning?: true;
+    /** Why a frame was skipped, for developers (the message is the user's). */
+    reason?: string;
   }
 
-  /** About to wait `delayMs`, then make attempt number `attempt`, because of `error`. */
+  /** About to wait `delayMs`, then make attempt number `attempt`, because of `error`: retry
+   * `retry` of `maxRetries` ("retry 1 of 3"; it starts again at 1 after a healthy stretch of
+   * streaming, while `attempt` goes on counting). */
   interface ReconnectingStatus {
     state: "reconnecting";
+    /** Whole sentences: the error's, then "Reconnecting (retry 1 of 3)...". */
     message: string;
     attempt: number;
+    /** Which retry this is, from 1. */
+    retry: number;
+    /** The retries allowed (`retry.maxRetries`). */
+    maxRetries: number;
     delayMs: number;
     error: ErrorInfo;
   }
@@ -238,7 +261,8 @@ declare namespace SSEClient {
   interface CompletedStatus {
     state: "completed";
     message: string;
-    /** The length of the whole reply. */
+    /** The length of the whole reply as JavaScript counts it (UTF-16 code units): the
+     * resolved text's `.length`. */
     length: number;
   }
 

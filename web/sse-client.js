@@ -194,7 +194,9 @@
     // The module proxy lives as long as the page: its attribute proxies are borrowed from it.
     var module = pyodide.pyimport("sse_client.bridge");
     bridge = { configure: module.configure, startChat: module.start_chat, startStream: module.start_stream,
-               requestHeaders: module.request_headers };
+               requestHeaders: module.request_headers, pageEvent: module.page_event };
+    // In "host" mode the page relays its lifecycle (the "page" message); here, this thread's own.
+    if (!workerHost) watchPageLifecycle(function (event) { bridge.pageEvent(event); });
     api.pyodide = pyodide; // the runtime, for callers who want Python too
     api.snapshotError = snapshotError;
     api.fromSnapshot = fromSnapshot;
@@ -206,6 +208,27 @@
   }
 
   var configError = null; // the error of the last configure() made before ready, if it failed
+
+  /** The page's lifecycle, for Python (bridge.page_event, see sse_client/connectivity.py): the
+   * network going "offline" and coming back "online", the page being frozen ("freeze") and
+   * resumed ("resume", Chromium's Page Lifecycle). A stream dead after either is resumed at
+   * once with Last-Event-ID, not at its idle deadline. Visibility changes are not sent: a hidden
+   * tab's stream just goes on. In a Web Worker (a user's own) `self` has online/offline, and no
+   * document. `send(event)` must not throw. */
+  function watchPageLifecycle(send) {
+    function listen(target, name) {
+      if (target && typeof target.addEventListener === "function") {
+        target.addEventListener(name, function () { send(name); });
+      }
+    }
+    listen(globalThis, "offline");
+    listen(globalThis, "online");
+    if (typeof document !== "undefined") {
+      listen(document, "freeze");
+      listen(document, "resume");
+    }
+    if (typeof navigator !== "undefined" && navigator.onLine === false) send("offline");
+  }
 
   function applyOptions(options) {
     var result = bridge.configure(withErrorsFromGetToken(options));
@@ -246,6 +269,24 @@
     else pendingOptions.push(options);
   }
 
+  // A chat's own options: `signal` here, the others (checked by Python as configure's are) over
+  // the configured ones for that chat only.
+  var CHAT_OPTIONS = ["endpoint", "format", "headers", "retry", "signal", "timeouts"];
+
+  /** The chat's own options for Python: all but `signal`, and but those left undefined (as
+   * if not given); undefined when there are none. */
+  function callOptions(options) {
+    var own;
+    if (options != null) {
+      Object.keys(options).forEach(function (name) {
+        if (name === "signal" || options[name] === undefined) return;
+        own = own || {};
+        own[name] = options[name];
+      });
+    }
+    return own;
+  }
+
   /** The CLIENT error for arguments a chat cannot start with, saying what to write instead;
    * null when they are fine. */
   function chatArgumentsError(request, onChunk, onStatus, options) {
@@ -258,7 +299,9 @@
     if (options != null && !isPlainObject(options)) return clientError("The options must be an object, e.g. { signal }.");
     if (options != null) {
       for (var name in options) {
-        if (name !== "signal") return clientError("Unknown chat option \"" + name + "\"; known: signal.");
+        if (CHAT_OPTIONS.indexOf(name) < 0) {
+          return clientError("Unknown chat option \"" + name + "\"; known: endpoint, format, headers, retry, signal, timeouts.");
+        }
       }
       if (options.signal != null && !(typeof AbortSignal !== "undefined" && options.signal instanceof AbortSignal)) {
         return clientError("options.signal must be an AbortSignal (new AbortController().signal).");
@@ -301,7 +344,7 @@
     }
     var outcome = await new Promise(function (resolve) {
       try {
-        bridge.startChat(request, collect, onStatus ? report : undefined, resolve, signal);
+        bridge.startChat(request, collect, onStatus ? report : undefined, resolve, signal, callOptions(options));
       } catch (error) { // never: start_chat settles every failure itself; this is the backstop
         resolve({ ok: false, error: { type: "CLIENT", message: "The chat could not be started." } });
       }
@@ -611,10 +654,12 @@
   //   page -> worker
   //     ["configure", 0, options, provider]   options as given, but for a getToken function,
   //                                           which stays here as token provider `provider` (0: none)
-  //     ["chat", id, request, pageBase, aborted, revive]   revive: the request went as a plain
-  //                                           copy, with markers for what could not be posted
+  //     ["chat", id, request, pageBase, aborted, revive, options]   revive: the request and
+  //                                           the chat's own options (but signal) went as plain
+  //                                           copies, with markers for what could not be posted
   //     ["stream", id, url, init, aborted]    authFetch(url, init, {stream: true})
   //     ["headers", id, headers, forceRefresh]   a plain authFetch: the headers to send
+  //     ["page", 0, event]                    "offline" | "online" | "freeze" | "resume" (watchPageLifecycle)
   //     ["abort", id]                         the signal aborted, or a callback threw
   //     ["token", request, ok, token | {name, message}]   the answer to a token request
   //   worker -> page
@@ -737,13 +782,26 @@
     return text;
   }
 
+  function rememberHeaders(headers) {
+    if (!isPlainObject(headers)) return;
+    Object.keys(headers).forEach(function (name) {
+      if (PUBLIC_HEADERS.indexOf(name.toLowerCase()) < 0) rememberSecret(headers[name]);
+    });
+  }
+
+  /** `text` (which starts with a capital) ending as a sentence, as classify.sentence does. */
+  function sentence(text) {
+    text = text.trim();
+    return /[.!?\u2026]["')\]\u201d\u2019]*$/.test(text) ? text : text + ".";
+  }
+
   /** The failure page mode reports for a callback of the page's that threw (classify's
    * callback_error, or for an onEvent the backstop bridge.py falls back on). */
   function callbackFailure(name, error, attempt) {
     var text = redactOnPage(thrownText(error));
     var message = name === "onEvent"
       ? "The chat failed because of an error inside sse_client."
-      : "The page's " + name + " callback threw an error, so the chat was stopped: " + clip(text);
+      : sentence("The page's " + name + " callback threw an error, so the chat was stopped: " + clip(text));
     return { ok: false, error: { type: "CLIENT", message: message, retryable: false, status: null, attempt: attempt,
                                  cause: name === "onEvent" ? "JsException: " + clip(text) : text, retryAfter: null, causes: [] } };
   }
@@ -789,11 +847,7 @@
           options = Object.assign({}, options);
           delete options.getToken;
         }
-        if (isPlainObject(options.headers)) {
-          Object.keys(options.headers).forEach(function (name) {
-            if (PUBLIC_HEADERS.indexOf(name.toLowerCase()) < 0) rememberSecret(options.headers[name]);
-          });
-        }
+        rememberHeaders(options.headers);
         try {
           post(["configure", 0, options, provider]);
         } catch (error) {
@@ -804,7 +858,7 @@
         return { ok: true };
       },
 
-      startChat: function (request, collect, report, done, signal) {
+      startChat: function (request, collect, report, done, signal, options) {
         var id = ++lastCall;
         var attempt = 0; // as ChatRun counts them, for the error of a callback that throws
         var failure = null; // set when a callback threw: the chat's outcome, whatever the worker says
@@ -844,12 +898,14 @@
           },
         });
         if (signal) signal.addEventListener("abort", onAbort);
-        var message = ["chat", id, request, baseURL(), Boolean(signal && signal.aborted), false];
+        rememberHeaders(options && options.headers); // a chat's own headers are secrets too
+        var message = ["chat", id, request, baseURL(), Boolean(signal && signal.aborted), false, options];
         try {
           try {
             post(message);
           } catch (error) { // a function, a symbol, a Proxy in the request: postMessage cannot clone it
             message[2] = plainCopy(request);
+            message[6] = plainCopy(options);
             message[5] = true;
             post(message);
           }
@@ -921,6 +977,7 @@
       }
       try {
         worker = new Worker(blobURL, { type: "module", name: "sse-client" });
+        watchPageLifecycle(function (event) { post(["page", 0, event]); });
       } catch (error) { // a Content-Security-Policy without worker-src blob:, no Worker at all
         revoke();
         cannotStart(error && error.message || String(error), error);
@@ -1031,7 +1088,8 @@
           function (piece) { if (!signal.aborted) post(["chunk", id, piece]); },
           function (status) { if (!signal.aborted || status.state === "cancelled") post(["status", id, status]); },
           function (outcome) { finish(id, outcome); },
-          signal);
+          signal,
+          message[5] ? revive(message[6]) : message[6]);
       },
       stream: function (message) {
         var id = message[1];
@@ -1045,6 +1103,10 @@
           function (event, bytesReceived, eventsReceived) { post(["event", id, event, bytesReceived, eventsReceived]); },
           function (outcome) { finish(id, outcome); },
           signal);
+      },
+      page: function (message) {
+        // Before ready there is no chat to tell, but the state (offline) counts for the first ones.
+        ready.then(function () { bridge.pageEvent(message[2]); }, function () { /* no Python, no chats */ });
       },
       headers: function (message) {
         var id = message[1];

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from sse_client.classify import sentence
 from sse_client.testing.launcher import server_process
 from tests.grouping import grouped_in_order
 
@@ -141,7 +142,7 @@ def test_the_providers_error_event_rejects_with_a_typed_error(
     assert not result["ok"], (result["page"], states(result))
     error = result["error"]
     assert (error["name"], error["type"], error["retryable"]) == ("SSEClientError", "SERVER", True)
-    assert error["message"] == DIALECTS[dialect].error_message  # the provider's own words
+    assert error["message"] == sentence(DIALECTS[dialect].error_message)  # the provider's own words, as a sentence
     assert result["page"] == "".join(PIECES[:ERROR_AFTER])  # what came before stays, once
     assert states(result) == ["connecting", "streaming", "failed"]
 

@@ -116,7 +116,10 @@ def test_a_malformed_frame_is_skipped_with_a_warning(chat_page: Page, backend: s
     assert result["ok"], result.get("error")
     assert chat_page.locator("#out").text_content() == DEFAULT_REPLY
     warnings = [s for s in result["statuses"] if s.get("warning")]
-    assert len(warnings) == 1 and "malformed" in warnings[0]["message"]
+    assert len(warnings) == 1
+    # A sentence a user can read; the parser's words (a JSON error) beside it, for developers.
+    assert warnings[0]["message"] == "Skipped a frame from the server that could not be read."
+    assert warnings[0]["reason"]
 
 
 def test_a_json_answer_to_a_streaming_request_is_the_reply(chat_page: Page, backend: str) -> None:

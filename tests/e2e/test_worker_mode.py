@@ -252,7 +252,7 @@ def test_an_on_chunk_that_throws_fails_the_chat_as_in_page_mode(
           }
         }""", f"{backend}/api/chat?delay_ms=50")
 
-    message = "The page's onChunk callback threw an error, so the chat was stopped: Error: render failed"
+    message = "The page's onChunk callback threw an error, so the chat was stopped: Error: render failed."
     # What page mode gives (tests/e2e/test_hardening.py checks it there).
     assert result["error"] == {"name": "SSEClientError", "type": "CLIENT", "message": message, "retryable": False,
                                "status": None, "attempt": 1, "cause": "Error: render failed", "isError": True}
@@ -275,7 +275,7 @@ def test_an_on_status_that_throws_fails_the_chat_but_not_at_its_terminal_status(
           return [await run("streaming"), await run("completed")];
         }""", f"{backend}/api/chat?delay_ms=0")
     assert result == [
-        "CLIENT 1 The page's onStatus callback threw an error, so the chat was stopped: Error: status bar broke",
+        "CLIENT 1 The page's onStatus callback threw an error, so the chat was stopped: Error: status bar broke.",
         f"resolved: {DEFAULT_REPLY}",
     ]
 

@@ -23,13 +23,15 @@ function showStatus(status: SSEClient.Status): void {
       break;
     case "streaming":
       if (status.source === "backend" && status.progress != null) line.textContent += ` ${status.progress * 100}%`;
-      if (status.warning) console.warn(status.message);
+      if (status.warning) console.warn(status.message, status.reason ?? "");
       break;
     case "reconnecting": {
-      const retry: number = status.attempt;
+      const attempt: number = status.attempt;
+      const retry: number = status.retry;
+      const maxRetries: number = status.maxRetries;
       const waitMs: number = status.delayMs;
       const why: SSEClient.ErrorType = status.error.type;
-      line.textContent += ` ${retry} in ${waitMs} ms (${why}, HTTP ${status.error.status ?? "-"})`;
+      line.textContent += ` retry ${retry} of ${maxRetries} (attempt ${attempt}) in ${waitMs} ms (${why}, HTTP ${status.error.status ?? "-"})`;
       break;
     }
     case "fallback":
@@ -84,6 +86,15 @@ async function chat(): Promise<void> {
       showStatus,
       { signal: controller.signal });
     console.log(text.length);
+    // A chat's own options, over the configured ones for that chat only.
+    await SSEClient.chatWithModelStream({ model: "demo", messages: [] }, chunk => console.log(chunk), null, {
+      signal: controller.signal,
+      endpoint: "https://other.example/v1/chat/completions",
+      headers: { "X-Api-Key": "another-key" },
+      format: "openai",
+      retry: { maxRetries: 1 },
+      timeouts: { idleMs: null },
+    });
     // onStatus and the options may be left out.
     await SSEClient.chatWithModelStream({ model: "demo", messages: [] }, chunk => console.log(chunk));
   } catch (error) {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sse_client.assembler import ReplyAssembler
+import pytest
+
+from sse_client.assembler import ReplyAssembler, utf16_length
 from sse_client.formats import Chunk
 
 
@@ -201,3 +203,16 @@ def test_a_restart_before_anything_was_shown_checks_nothing() -> None:
     assembler.resume_after("")
     assert not assembler.replaying_text
     assert assembler.accept(Chunk("Hi")) == "Hi"
+
+
+@pytest.mark.parametrize("text", ["", "plain ascii", "w\u00f6rld", "\u4f60\u597d", "\U0001f680", "a\U0001f44b\U0001f3fdb",
+                                  "\U0010ffff\U00010000", "lone \ud83d surrogate", "\U0001f468\u200d\U0001f469\u200d\U0001f467"])
+def test_utf16_length_is_javascripts_text_length(text: str) -> None:
+    assert utf16_length(text) == len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def test_the_assembler_counts_what_it_delivered_in_utf16_code_units() -> None:
+    assembler = ReplyAssembler()
+    for index, piece in enumerate(["Hi ", "\U0001f44b", "!"]):
+        assembler.accept(Chunk(piece, index, ""))
+    assert (assembler.length, assembler.utf16_length) == (5, 6)

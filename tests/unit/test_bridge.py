@@ -79,7 +79,8 @@ class Chat:
         self.statuses: list[dict[str, Any]] = []
         self.outcomes: list[dict[str, Any]] = []
 
-    def run(self, request: Any, *, on_chunk: Any = None, on_status: Any = None, signal: Any = None) -> dict[str, Any]:
+    def run(self, request: Any, *, on_chunk: Any = None, on_status: Any = None, signal: Any = None,
+            options: Any = None) -> dict[str, Any]:
         async def scenario() -> None:
             done = asyncio.get_running_loop().create_future()
 
@@ -89,7 +90,7 @@ class Chat:
                     done.set_result(None)
 
             bridge.start_chat(request, on_chunk or self.chunks.append, on_status or self.statuses.append,
-                              on_done, signal)
+                              on_done, signal, options)
             await done
             await asyncio.sleep(0)  # a second on_done would come now
 
@@ -119,6 +120,26 @@ def test_a_request_json_cannot_carry_is_a_client_error_before_anything_is_sent(v
     assert "toISOString" in outcome["error"]["message"]  # says what to send instead
     assert transport.requests == []
     assert chat.states == ["failed"]
+
+
+def test_a_chats_own_options_reach_the_service_for_that_chat_and_their_headers_are_redacted() -> None:
+    transport = serve(lambda request: MockResponse(401, {"content-type": "text/plain"},
+                                                   [b"bad key " + request.headers["X-Api-Key"].encode()]))
+    chat = Chat()
+    outcome = chat.run({"model": "m"}, options={"endpoint": "/other", "headers": {"X-Api-Key": "per-call-key-1"}})
+    assert transport.requests[0].url == "/other"
+    assert outcome["ok"] is False and outcome["error"]["type"] == "AUTH"
+    assert "per-call-key-1" not in json.dumps(outcome) + json.dumps(chat.statuses)
+    assert "[redacted]" in outcome["error"]["cause"]
+
+
+def test_a_chats_invalid_option_is_a_client_error_naming_it() -> None:
+    transport = serve(lambda request: MockResponse(200, SSE, [EVENTS]))
+    chat = Chat()
+    outcome = chat.run({"model": "m"}, options={"format": "klingon"})
+    assert outcome["ok"] is False and outcome["error"]["type"] == "CLIENT"
+    assert outcome["error"]["message"].startswith("format must be one of")
+    assert chat.states == ["failed"] and transport.requests == []
 
 
 def test_a_request_that_refers_to_itself_is_a_client_error() -> None:

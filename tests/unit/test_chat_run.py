@@ -288,6 +288,8 @@ def test_backoff_delays_follow_the_policy_exactly() -> None:
     assert run.chat() == REPLY
     assert run.sleeps == expected_delays(3)
     assert [s["attempt"] for s in run.statuses if s["state"] == "reconnecting"] == [2, 3, 4]
+    assert [(s["retry"], s["maxRetries"]) for s in run.statuses if s["state"] == "reconnecting"] == [
+        (1, 3), (2, 3), (3, 3)]
     assert [s["delayMs"] for s in run.statuses if s["state"] == "reconnecting"] == [
         round(d * 1000) for d in expected_delays(3)
     ]
@@ -374,6 +376,10 @@ def test_the_retry_budget_resets_after_a_healthy_stretch() -> None:
     assert run.chat() == REPLY
     assert run.chunks == PIECES
     assert len(run.sleeps) >= 2
+    # Each reconnect is "retry 1 of 1" again; the attempt number goes on counting.
+    reconnects = [s for s in run.statuses if s["state"] == "reconnecting"]
+    assert [(s["retry"], s["maxRetries"]) for s in reconnects] == [(1, 1)] * len(reconnects)
+    assert [s["attempt"] for s in reconnects] == list(range(2, 2 + len(reconnects)))
 
 
 # --- fallback ---------------------------------------------------------------------------------
@@ -631,7 +637,8 @@ def test_a_caller_that_keeps_the_pieces_gets_no_second_copy() -> None:
 
     assert asyncio.run(chat()) == ""
     assert run.chunks == PIECES
-    assert run.statuses[-1] == {"state": "completed", "message": "Done.", "length": len(REPLY)}
+    # As JavaScript counts the text (the rocket is two UTF-16 code units): text.length.
+    assert run.statuses[-1] == {"state": "completed", "message": "Done.", "length": len(REPLY) + 1}
 
 
 def test_text_that_arrives_in_one_piece_is_delivered_in_one_call() -> None:

@@ -24,6 +24,7 @@ from sse_client.classify import (
     not_an_event_stream_error,
     option_error,
     request_error,
+    sentence,
     token_error,
     unreadable_stream_error,
 )
@@ -75,7 +76,7 @@ def assert_well_formed(error: StreamError) -> None:
 def test_status_table(status: int, kind: StreamErrorType, retryable: bool) -> None:
     error = classify_status(status, attempt=3)
     assert (error.type, error.retryable, error.status, error.attempt) == (kind, retryable, status, 3)
-    assert error.message.endswith(f"(HTTP {status})")
+    assert error.message.endswith(f" (HTTP {status}).")  # one sentence, the status inside it
     assert error.cause == f"HTTP {status}"
     assert_well_formed(error)
 
@@ -101,7 +102,7 @@ def test_status_carries_retry_after(status: int) -> None:
 )
 def test_status_message_uses_the_backends_json_message(body: dict[str, object]) -> None:
     error = classify_status(429, json.dumps(body).encode())
-    assert error.message == "Too many requests: please wait a moment. (Slow down, please.)"
+    assert error.message == "Too many requests: please wait a moment. The server said: Slow down, please."
     assert str(error.cause).startswith("HTTP 429: {")
 
 
@@ -111,7 +112,7 @@ def test_status_message_uses_the_backends_json_message(body: dict[str, object]) 
 )
 def test_status_with_a_body_that_is_not_the_error_shape_still_classifies(body: bytes) -> None:
     error = classify_status(502, body)
-    assert error.message == "The chat server had a problem. (HTTP 502)"
+    assert error.message == "The chat server had a problem (HTTP 502)."
     assert len(str(error.cause)) < 400  # an HTML page is clipped, not carried whole
     assert_well_formed(error)
 
@@ -438,7 +439,7 @@ OWN_ERRORS: dict[str, tuple[StreamError, StreamErrorType, bool, str]] = {
     "option": (option_error("retry.factor must be a number"), T.CLIENT, False, "retry.factor must be a number"),
     "token": (token_error(RuntimeError("expired")), T.AUTH, False, "Could not get a sign-in token."),
     "callback": (callback_error("onChunk", TypeError("x is undefined")), T.CLIENT, False,
-                 "The page's onChunk callback threw an error, so the chat was stopped: x is undefined"),
+                 "The page's onChunk callback threw an error, so the chat was stopped: x is undefined."),
     "request": (request_error("messages must be a list"), T.CLIENT, False,
                 "The chat request cannot be sent: messages must be a list"),
     "not an event stream": (not_an_event_stream_error("text/html", 200), T.PARSE, False,
@@ -502,7 +503,7 @@ def test_an_unforeseen_failures_text_is_clipped_in_its_cause() -> None:
 def test_to_dict_carries_retry_after_for_javascript() -> None:
     assert classify_status(503).to_dict() == {
         "type": "SERVER",
-        "message": "The chat server is busy or down for maintenance. (HTTP 503)",
+        "message": "The chat server is busy or down for maintenance (HTTP 503).",
         "retryable": True,
         "status": 503,
         "attempt": None,
@@ -517,3 +518,33 @@ def test_to_dict_carries_retry_after_for_javascript() -> None:
 def test_prompts_and_images_a_provider_refuses_are_client_errors_not_retried(code: str) -> None:
     error = classify_stream_error(code, "Refused.")
     assert (error.type, error.retryable) == (StreamErrorType.CLIENT, False)
+
+
+# --- messages a user can read as they are ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("rate limited", "Rate limited."),  # a backend's words: capitalised, ended
+    ("Overloaded", "Overloaded."),
+    ("  Slow down!  ", "Slow down!"),
+    ("Why?", "Why?"),
+    ('He said "stop."', 'He said "stop."'),  # the end inside the quotes
+    ("(see the logs).", "(see the logs)."),
+    ("x" * 5 + "\u2026", "X" * 1 + "x" * 4 + "\u2026"),  # clipped text ends as it is
+    ("\u00e9t\u00e9 chaud", "\u00e9t\u00e9 chaud."),  # only ASCII is capitalised
+    ("   ", ""),
+    ("", ""),
+])
+def test_sentence_makes_a_whole_sentence_of_a_text(text: str, expected: str) -> None:
+    assert sentence(text) == expected
+
+
+def test_a_backends_message_without_an_end_is_made_a_sentence() -> None:
+    assert classify_stream_error("overloaded_error", "model overloaded").message == "Model overloaded."
+    assert classify_status(503, b'{"error": {"message": "down for maintenance"}}').message == (
+        "The chat server is busy or down for maintenance. The server said: Down for maintenance.")
+
+
+def test_the_exhausted_message_is_two_whole_sentences() -> None:
+    causes = [classify_stream_error("overloaded_error", "busy"), classify_stream_error("overloaded_error", "busy")]
+    assert exhausted_error(causes).message == "The reply could not be completed after 2 attempts. Busy."

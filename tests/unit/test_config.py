@@ -215,3 +215,64 @@ def test_a_policy_message_about_no_field_keeps_its_words_under_the_group_name() 
     from sse_client.config import _in_js_terms
 
     assert _in_js_terms("something else", "retry", {"baseDelayMs": ("base_delay", 1000)}) == "retry: something else"
+
+
+# --- One chat's own options (chatWithModelStream's options) ---------------------------------------
+
+
+def test_a_chats_options_override_the_configured_ones_for_a_copy() -> None:
+    configured = ClientConfig.from_options({"endpoint": "/api/chat", "format": "openai"})
+    call = configured.for_call({"endpoint": "https://other.example/v1", "format": "anthropic"})
+    assert (call.endpoint, call.format) == ("https://other.example/v1", "anthropic")
+    assert (configured.endpoint, configured.format) == ("/api/chat", "openai")  # untouched
+
+
+def test_a_chats_headers_merge_over_the_configured_ones_whatever_their_letter_case() -> None:
+    configured = ClientConfig(headers={"X-Api-Key": "configured", "X-Team": "blue"})
+    call = configured.for_call({"headers": {"x-api-key": "per-call", "X-Trace": "t1"}})
+    assert dict(call.headers) == {"X-Team": "blue", "x-api-key": "per-call", "X-Trace": "t1"}
+    assert dict(configured.headers) == {"X-Api-Key": "configured", "X-Team": "blue"}
+
+
+def test_a_chats_retry_and_timeouts_are_partial_over_the_configured_ones() -> None:
+    configured = ClientConfig.from_options({"retry": {"baseDelayMs": 500, "maxRetries": 5},
+                                            "timeouts": {"idleMs": 9000, "totalMs": 60000}})
+    call = configured.for_call({"retry": {"maxRetries": 1}, "timeouts": {"idleMs": None}})
+    assert (call.backoff.base_delay, call.backoff.max_retries) == (0.5, 1)
+    assert (call.deadlines.idle, call.deadlines.total) == (None, 60.0)
+
+
+def test_no_chat_options_give_the_configured_ones() -> None:
+    configured = ClientConfig(endpoint="/x")
+    assert configured.for_call({}) == configured
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"endpoint": ""}, "endpoint must be a non-empty string"),
+    ({"headers": {"X-Api-Key": 5}}, "headers must map header names to string values"),
+    ({"headers": None}, "headers must map header names to string values"),
+    ({"format": "klingon"}, "format must be one of"),
+    ({"retry": {"maxRetries": -1}}, "retry.maxRetries"),
+    ({"timeouts": {"idleMs": "soon"}}, "timeouts.idleMs must be a number"),
+    ({"timeouts": {"idle": 5}}, "unknown option timeouts.idle; known: firstByteMs, idleMs, noProgressMs, totalMs"),
+])
+def test_a_chats_invalid_option_is_refused_as_configure_refuses_it(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as per_call:
+        ClientConfig().for_call(options)
+    with pytest.raises(ValueError) as configured:
+        ClientConfig().with_options(options)
+    assert str(per_call.value) == str(configured.value)
+    assert str(per_call.value).startswith(message)
+
+
+@pytest.mark.parametrize("name", ["maxEventBytes", "circuit", "getToken", "streaming", "random", "endpiont"])
+def test_an_option_a_chat_cannot_set_is_refused_naming_the_ones_it_can(name: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ClientConfig().for_call({name: None})
+    assert str(caught.value) == (
+        f"unknown chat option {name!r}; known: endpoint, format, headers, retry, signal, timeouts")
+
+
+def test_chat_options_that_are_not_an_object_are_refused() -> None:
+    with pytest.raises(ValueError, match="the chat options must be an object"):
+        ClientConfig().for_call(["endpoint"])  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from google.genai import types as gem
 
+from sse_client.classify import sentence
 from sse_client.errors import StreamErrorType
 from sse_client.formats import Chunk, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
@@ -160,7 +161,7 @@ def test_error_is_reported_with_its_status(code: int, status: str, message: str,
     event, _ = read(gemini_error(code, status, message), mode)
     assert event == ErrorReport(status, message)
     failure = classified(event)
-    assert (failure.type, failure.retryable, failure.message) == (kind, retryable, message)
+    assert (failure.type, failure.retryable, failure.message) == (kind, retryable, sentence(message))  # the provider's words
 
 
 def test_error_as_the_first_frame_is_reported() -> None:

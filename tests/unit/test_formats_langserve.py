@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from sse_client.classify import sentence
 from sse_client.errors import StreamErrorType
 from sse_client.formats import Chunk, Complete, ErrorReport, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
@@ -116,7 +117,7 @@ def test_error_event_is_reported_with_its_status_code(status: int, message: str,
     event, _ = read_after(None, error) if mode == "first frame" else read(error, mode)
     assert event == ErrorReport(str(status), message)
     failure = classified(event)
-    assert (failure.type, failure.retryable, failure.message) == (kind, retryable, message)
+    assert (failure.type, failure.retryable, failure.message) == (kind, retryable, sentence(message))  # the provider's words
 
 
 # --- The non-streaming answer (/invoke) -----------------------------------------------------------

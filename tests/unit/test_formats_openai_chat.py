@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from openai.types.chat import chat_completion_chunk as oai_chunk
 
+from sse_client.classify import sentence
 from sse_client.errors import StreamErrorType
 from sse_client.formats import Chunk, Complete, ErrorReport, Malformed, PayloadNormalizer
 from sse_client.formats.normalizer import answer_text
@@ -185,7 +186,7 @@ def test_error_inside_the_stream_is_reported_with_the_providers_code(
     event, _ = read(frame(error), mode)
     assert event == ErrorReport(code, error["error"]["message"])
     failure = classified(event)
-    assert (failure.type, failure.retryable, failure.message) == (kind, retryable, error["error"]["message"])
+    assert (failure.type, failure.retryable, failure.message) == (kind, retryable, sentence(error["error"]["message"]))
 
 
 @pytest.mark.parametrize(("error", "code", "kind", "retryable"), ERRORS[:2], ids=[e[1] for e in ERRORS[:2]])

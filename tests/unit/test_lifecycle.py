@@ -31,11 +31,30 @@ def test_reconnecting_carries_attempt_delay_and_cause() -> None:
     life, reports = lifecycle()
     life.connecting()
     life.streaming()
-    life.reconnecting(attempt=2, delay=1.2346, cause=CUT)
-    life.reconnecting(attempt=3, delay=2.0, cause=CUT)  # a failed reconnect: a new transition
+    life.reconnecting(attempt=2, delay=1.2346, cause=CUT, retry=1, max_retries=3)
+    life.reconnecting(attempt=3, delay=2.0, cause=CUT, retry=2, max_retries=3)  # a failed reconnect: a new transition
     life.streaming()
     assert [r["state"] for r in reports] == ["connecting", "streaming", "reconnecting", "reconnecting", "streaming"]
     assert (reports[2]["attempt"], reports[2]["delayMs"], reports[2]["error"]["type"]) == (2, 1235, "NETWORK")
+
+
+def test_reconnecting_says_which_retry_of_how_many_in_whole_sentences() -> None:
+    life, reports = lifecycle()
+    life.connecting()
+    backend_words = StreamError("model overloaded", type=StreamErrorType.SERVER)  # no capital, no end
+    life.reconnecting(attempt=2, delay=0.4, cause=backend_words, retry=1, max_retries=3)
+    assert (reports[-1]["retry"], reports[-1]["maxRetries"], reports[-1]["delayMs"]) == (1, 3, 400)
+    assert reports[-1]["message"] == "Model overloaded. Reconnecting (retry 1 of 3)..."
+    life.reconnecting(attempt=3, delay=0.8, cause=CUT, retry=2, max_retries=3)
+    assert reports[-1]["message"] == "The connection to the chat server failed. Reconnecting (retry 2 of 3)..."
+
+
+def test_a_skipped_frame_is_a_readable_warning_with_the_reason_beside_it() -> None:
+    life, reports = lifecycle()
+    life.connecting()
+    life.skipped("invalid JSON: Expecting value: line 1 column 1 (char 0)")
+    assert reports[-1] == {"state": "streaming", "message": "Skipped a frame from the server that could not be read.",
+                           "warning": True, "reason": "invalid JSON: Expecting value: line 1 column 1 (char 0)"}
 
 
 def test_backend_status_events_pass_through_in_the_streaming_state() -> None:
@@ -78,7 +97,7 @@ def test_fallback_leads_only_to_an_end() -> None:
     life.connecting()
     life.fallback(reason="Streaming failed.", cause=CUT)
     with pytest.raises(InvalidTransition):
-        life.reconnecting(attempt=2, delay=1, cause=CUT)
+        life.reconnecting(attempt=2, delay=1, cause=CUT, retry=1, max_retries=3)
     life.completed(length=3)
     assert [r["state"] for r in reports] == ["connecting", "fallback", "completed"]
     assert reports[1]["error"]["type"] == "NETWORK"

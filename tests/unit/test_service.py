@@ -403,7 +403,7 @@ def test_error_inside_the_stream_is_a_server_error(error_frame: bytes) -> None:
     outcome = chat(sse(("0", chunk("Hel", 0))) + error_frame + sse(("2", chunk("lo", 1)), ("3", complete("Hello"))))
     assert outcome.error is not None
     assert outcome.error.type is StreamErrorType.SERVER
-    assert outcome.error.message == "Model overloaded"
+    assert outcome.error.message == "Model overloaded."  # the backend's words, as a sentence
     assert "OVERLOADED" in str(outcome.error.cause)
     assert outcome.chunks == ["Hel"]  # nothing after the error
     assert outcome.states[-1] == "failed"
@@ -759,3 +759,78 @@ def test_request_headers_ask_for_a_forced_refresh_when_told() -> None:
         "Accept": "x", "Authorization": "Bearer fresh-token"}
     assert tokens.asked == [False, True]
     assert not SSEService(MockTransport(lambda request: MockResponse())).refreshes_tokens
+
+
+# --- One chat's own options -----------------------------------------------------------------------
+
+
+def test_a_chats_options_apply_to_that_chat_only() -> None:
+    config = ClientConfig(endpoint="/api/chat", headers={"X-Api-Key": "configured-key", "X-Team": "blue"})
+    transport = MockTransport(lambda request: MockResponse(200, EVENT_STREAM, [STANDARD_BODY]))
+    service = SSEService(transport, config)
+    options = {"endpoint": "https://other.example/v1", "headers": {"x-api-key": "per-call-key"}, "format": "standard"}
+    assert run(service.chat_with_model_stream(REQUEST, lambda _: None, options=options)) == STANDARD_REPLY
+    assert run(service.chat_with_model_stream(REQUEST, lambda _: None)) == STANDARD_REPLY
+    first, second = transport.requests
+    assert first.url == "https://other.example/v1"
+    assert (first.headers["x-api-key"], first.headers["X-Team"]) == ("per-call-key", "blue")
+    assert "X-Api-Key" not in first.headers  # replaced, whatever the letter case, not sent twice
+    assert (second.url, second.headers["X-Api-Key"]) == ("/api/chat", "configured-key")
+    assert service.config == config
+
+
+def test_a_chats_header_values_are_secrets_like_configured_ones() -> None:
+    service = SSEService(MockTransport(lambda request: MockResponse(200, EVENT_STREAM, [STANDARD_BODY])))
+    run(service.chat_with_model_stream(REQUEST, lambda _: None, options={"headers": {"X-Api-Key": "per-call-secret"}}))
+    assert service.secrets.redact("echoed per-call-secret") == "echoed [redacted]"
+
+
+def test_a_chats_invalid_option_fails_it_as_client_before_anything_is_sent() -> None:
+    transport = MockTransport(lambda request: MockResponse(200, EVENT_STREAM, [STANDARD_BODY]))
+    service = SSEService(transport)
+    statuses: list[dict[str, Any]] = []
+    with pytest.raises(StreamError) as caught:
+        run(service.chat_with_model_stream(REQUEST, lambda _: None, statuses.append,
+                                           options={"retry": {"maxRetries": -1}}))
+    assert (caught.value.type, caught.value.retryable) == (StreamErrorType.CLIENT, False)
+    assert caught.value.message.startswith("retry.maxRetries")
+    assert [s["state"] for s in statuses] == ["failed"]
+    assert transport.requests == []
+
+
+def test_completed_length_counts_utf16_code_units_as_javascript_does() -> None:
+    outcome = chat(STANDARD_BODY)  # "Hello, wörld 👋": the emoji is two code units, ö one
+    assert outcome.statuses[-1]["length"] == len(STANDARD_REPLY.encode("utf-16-le")) // 2 == len(STANDARD_REPLY) + 1
+
+
+def test_a_skipped_frame_warns_in_a_whole_sentence_with_the_parsers_reason_beside_it() -> None:
+    outcome = chat(sse(("0", chunk("Hel", 0)), ("1", '{"type": "chunk", "data": {'), ("2", complete("Hel"))))
+    (warning,) = [s for s in outcome.statuses if s.get("warning")]
+    assert warning["message"] == "Skipped a frame from the server that could not be read."
+    assert warning["reason"].startswith("invalid JSON")
+
+
+def _deep(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _cycle() -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    value["self"] = value
+    return value
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    (float("nan"), "a number that is NaN or infinite"),
+    (_cycle(), "an object that refers to itself"),
+    (_deep(100_000), "objects nested too deep"),
+    (object(), "a value that is not plain data, such as a Date or a function"),
+])
+def test_a_request_json_cannot_carry_is_refused_in_a_users_words_not_jsons(value: Any, words: str) -> None:
+    outcome = chat(STANDARD_BODY, request={"model": "m", "extra": value})
+    assert outcome.error is not None and outcome.error.type is StreamErrorType.CLIENT
+    assert f"it holds a value JSON cannot carry ({words}). Send plain objects" in outcome.error.message
+    assert "serializable" not in outcome.error.message and "Circular" not in outcome.error.message

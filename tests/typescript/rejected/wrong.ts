@@ -17,7 +17,9 @@ async function wrong(controller: AbortController): Promise<void> {
   SSEClient.configure({ endpoint: undefined }); // rejected: TS2379
   await SSEClient.chatWithModelStream("Hello", () => {}); // rejected: TS2345
   await SSEClient.chatWithModelStream({}, () => {}, null, controller.signal); // rejected: TS2559
-  await SSEClient.chatWithModelStream({}, () => {}, null, { signal: controller.signal, timeoutMs: 5 }); // rejected: TS2353
+  await SSEClient.chatWithModelStream({}, () => {}, null, { signal: controller.signal, timeoutMs: 5 }); // rejected: TS2561
+  await SSEClient.chatWithModelStream({}, () => {}, null, { circuit: { failureThreshold: 1 } }); // rejected: TS2353
+  await SSEClient.chatWithModelStream({}, () => {}, null, { retry: { maxRetries: "1" } }); // rejected: TS2322
   try {
     await SSEClient.ready;
   } catch (error) {
