@@ -271,7 +271,7 @@ def test_an_error_event_rejects_read_to_completion_with_its_typed_error(
       }
     """), f"{backend}/api/chat?error_event=3&delay_ms=1")
     assert result == {"settled": "rejected", "name": "SSEClientError", "type": "SERVER", "isError": True,
-                      "message": "Mock upstream failure after 3 chunks", "chunks": 3,
+                      "message": "Mock upstream failure after 3 chunks.", "chunks": 3,
                       "errors": [["SSEClientError", "SERVER"]], "complete": 0, "streaming": False}
 
 
