@@ -36,6 +36,9 @@ web/dist/ after a build:
                          package imported, which the loader boots from when it is there
     *.gz                 beside every compressible file: gzip -9, for servers that send
                          precompressed files (nginx gzip_static, Caddy precompressed, the mock)
+    package.json         the npm package that web/dist/ is (sse-client-browser, the version of
+                         pyproject.toml): `npm pack ./web/dist` makes its tarball (README, Packages)
+    README.md, LICENSE   the package's readme (from web/package-README.md) and the project's licence
 The <hash> directories are named after their content, so they can be cached for ever.
 
 The list of standard-library modules is web/runtime-modules.txt; `python3 build.py modules`
@@ -88,7 +91,7 @@ MODULE_EPILOGUE = """
 const SSEClient = globalThis.SSEClient;
 export default SSEClient;
 export const {
-  ready, configure, chatWithModelStream, authFetch, onProgress, SSEClientError, version, build, mode,
+  ready, configure, chatWithModelStream, authFetch, onProgress, metrics, SSEClientError, version, build, mode,
 } = SSEClient;
 """
 # What gets a .gz sibling: everything but what is already compressed.
@@ -96,6 +99,8 @@ COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
 # The boot options the end-to-end suite runs once more with, after the default (in-page) boot.
 BOOT_OPTIONS = ("snapshot", "worker")
 HASHED_DIRECTORY = re.compile(r"^(pyodide|app)-[0-9a-f]{12}$")
+# The npm package that web/dist/ is (`npm pack ./web/dist`): the name `sse-client` is taken on npm.
+NPM_NAME = "sse-client-browser"
 
 
 def build(dist: Path = DIST, *, snapshot: bool = False) -> Path:
@@ -142,7 +147,40 @@ def build(dist: Path = DIST, *, snapshot: bool = False) -> Path:
         write_gzip(dist / (name + ".gz"), text.encode("utf-8"))
     for name in DECLARATIONS:
         write_if_changed(dist / name, (WEB / name).read_bytes())
+    write_npm_package(dist, facts["version"], [runtime_dir, app_dir])
     return dist
+
+
+def write_npm_package(dist: Path, version: str, hashed_dirs: list[str]) -> None:
+    """package.json, README.md and LICENSE, so that `npm pack` in `dist` packs the bundle: the
+    loader, the module, the declarations, their .gz siblings and this build's hashed directories
+    (`files` names them, so nothing else in `dist` is packed). Nothing to install, no scripts."""
+    entries = ["sse-client.js", "sse-client.mjs"]
+    package = {
+        "name": NPM_NAME,
+        "version": version,
+        "description": "Server-Sent-Events client for LLM chat in the browser: Python under Pyodide, "
+                       "self-hosted, loaded with one script tag or as an ES module",
+        "license": "MIT",
+        "keywords": ["sse", "server-sent-events", "event-stream", "llm", "chat", "streaming", "pyodide"],
+        # The ES module (import); the script-tag loader is ./sse-client.js. Both set globalThis.SSEClient.
+        "main": "sse-client.mjs",
+        "module": "sse-client.mjs",
+        "types": "sse-client.d.mts",
+        "exports": {
+            ".": {"types": "./sse-client.d.mts", "default": "./sse-client.mjs"},
+            "./sse-client.mjs": {"types": "./sse-client.d.mts", "default": "./sse-client.mjs"},
+            "./sse-client.js": {"types": "./sse-client.d.ts", "default": "./sse-client.js"},
+            "./package.json": "./package.json",
+            # The runtime files, for tools that copy or serve them by path.
+            "./*": "./*",
+        },
+        "sideEffects": True,  # importing it boots Python and sets the global
+        "files": [*entries, *(name + ".gz" for name in entries), *DECLARATIONS, *(name + "/" for name in hashed_dirs)],
+    }
+    write_if_changed(dist / "package.json", (json.dumps(package, indent=2) + "\n").encode())
+    write_if_changed(dist / "README.md", (WEB / "package-README.md").read_bytes())
+    write_if_changed(dist / "LICENSE", (ROOT / "LICENSE").read_bytes())
 
 
 def project_version() -> str:

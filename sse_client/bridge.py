@@ -9,7 +9,8 @@
     start_stream(url, init, on_open, on_event, on_done, signal)
         the low-level `authFetch` stream: on_open() when the response is an event stream,
         on_event(event, bytesReceived, eventsReceived) per event (an error event with `error`,
-        its classification as a chat's), on_done(outcome) once.
+        its classification as a chat's), on_done(outcome) once (with the stream's `metrics`
+        once it had opened).
     page_event(event)         "offline" | "online" | "freeze" | "resume": every running chat
         hears it (a stream dead after going offline, or after the page was frozen, is resumed
         at once with Last-Event-ID; see `connectivity.py`).
@@ -233,7 +234,8 @@ async def _stream(url: str, init: Mapping[str, Any], on_open: Any, on_event: Any
             on_event(data, reader.bytes_received, reader.events_received)
     except StreamError as exc:
         outcome = _failure(exc)
-    return {**outcome, "bytesReceived": reader.bytes_received, "eventsReceived": reader.events_received}
+    return {**outcome, "bytesReceived": reader.bytes_received, "eventsReceived": reader.events_received,
+            "metrics": reader.metrics.stream_summary()}
 
 
 def _with_js_token_provider(options: Any) -> Any:

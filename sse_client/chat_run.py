@@ -78,6 +78,11 @@ _GIVE_UP_MESSAGES = {
     "circuit_open": "Streaming has been failing; skipping it for a while.",
 }
 Sleep = Callable[[float], Awaitable[None]]
+# Why a chat does not stream at all (`ClientConfig.streams` is false), by `streaming` mode.
+_NOT_STREAMING = {
+    "never": "Streaming is switched off.",
+    "auto": "Streaming is not rolled out to this browser.",
+}
 
 _JSON = "application/json"
 
@@ -114,6 +119,7 @@ class ChatRun:
         self.secrets = secrets if secrets is not None else Secrets()
         self.on_chunk = on_chunk
         self.lifecycle = lifecycle
+        self.metrics = lifecycle.metrics  # fed from the hooks below: bytes, events, onChunk calls
         self.sleep = sleep
         self.clock = clock
         self.wall_clock = wall_clock  # Retry-After dates are wall-clock times
@@ -138,8 +144,8 @@ class ChatRun:
             unsubscribe()
 
     async def _run(self) -> str:
-        if not self.config.streaming:
-            return await self._fallback("Streaming is switched off.")
+        if not self.config.streams:
+            return await self._fallback(_NOT_STREAMING[self.config.streaming])
         if self.config.fallback and not self.breaker.allow_streaming(self.clock()):
             return await self._fallback("Streaming has been failing; skipping it for a while.")
         self.lifecycle.connecting()
@@ -284,6 +290,7 @@ class ChatRun:
     async def _attempt(self, monitor: HeartbeatMonitor, rearmed: asyncio.Event) -> None:
         """One connection: send the request and deliver the reply until it completes."""
         response = await self._send(stream=True)
+        reader: SSEStreamReader | None = None
         try:
             await self._check_status(response)
             if media_type(response) == _JSON:
@@ -291,9 +298,10 @@ class ChatRun:
                 self.lifecycle.fallback(reason="The server answered without streaming.")
                 self._finish_with(await self._final_response(response))
                 return
-            clock = self.clock
+            clock, metrics = self.clock, self.metrics
 
-            def on_bytes(_size: int) -> None:
+            def on_bytes(size: int) -> None:
+                metrics.on_bytes(size)
                 if monitor.on_bytes(clock()):
                     rearmed.set()  # the first byte: the watchdog's next deadline may be sooner
 
@@ -321,6 +329,9 @@ class ChatRun:
             if self.assembler.replaying_text:
                 raise different_reply_error()
         finally:
+            if reader is not None:
+                self.metrics.on_events(reader.events_received)
+                self.metrics.stutter_corrections = self.normalizer.stutter_corrections
             await response.aclose()
 
     def _deliver(self, batch: list[ChatEvent], monitor: HeartbeatMonitor, reader: SSEStreamReader) -> bool:
@@ -403,7 +414,9 @@ class ChatRun:
     async def _final_response(self, response: HttpResponse) -> str:
         """The whole reply in a non-streaming answer, in any dialect's shape (or the forced
         one's). An error object in the answer is classified as an in-stream error would be."""
-        answer = answer_text(await response.read(), self.config.format)
+        body = await response.read()
+        self.metrics.on_bytes(len(body))
+        answer = answer_text(body, self.config.format)
         if isinstance(answer, ErrorReport):
             raise classify_stream_error(answer.code, answer.message, attempt=self.attempt)
         if answer is None:
@@ -435,6 +448,7 @@ class ChatRun:
         """Deliver the text gathered from one piece of the body in one `on_chunk` call: text
         that arrived together is shown together, and the JS boundary is crossed once."""
         if pending:
+            self.metrics.on_chunk()
             self.on_chunk(pending[0] if len(pending) == 1 else "".join(pending))
             pending.clear()
 

@@ -5,7 +5,11 @@ and refuses unknown ones, so that a typo is an error rather than a silent defaul
 
     {
       endpoint: "/api/chat", headers: {...}, maxEventBytes: 4194304,
-      streaming: true,            // false: always use the non-streaming request
+      streaming: "auto",          // "always", "never" (the non-streaming request only);
+                                  // true is "auto", false "never"
+      rolloutPercent: 100,        // "auto" streams in this share of browsers (by rolloutBucket)
+      rolloutBucket: null,        // this browser's bucket, 0-99: the loader keeps one per browser
+      debug: false,               // true: the loader logs each status and a summary per chat
       fallback: true,             // false: never fall back to the non-streaming request
       retry: { baseDelayMs: 1000, factor: 2, maxDelayMs: 8000, maxRetries: 3,
                retryAfterCapMs: 30000, healthyAfterMs: 10000 },
@@ -46,8 +50,12 @@ class ClientConfig:
     endpoint: where chats are POSTed, relative to the page or absolute.
     headers: extra request headers (for example an API key header).
     max_event_bytes: the largest event accepted before the stream fails with PARSE.
-    streaming / fallback: whether to stream at all, and whether to fall back to a non-streaming
-        request when streaming fails.
+    streaming: "auto" (stream if this browser is in the rollout), "always" or "never" (the
+        non-streaming request only); see `streams`.
+    rollout_percent / rollout_bucket: the share of browsers (0-100) that "auto" streams in, and
+        this browser's bucket (0-99, kept per browser by the loader; None: none known).
+    fallback: whether to fall back to a non-streaming request when streaming fails.
+    debug: whether the loader logs statuses and a summary per chat (Python does not read it).
     backoff, deadlines, circuit: the retry policy, the heartbeat deadlines, the circuit breaker.
     random: the jitter's random source, returning floats in [0, 1).
     get_token: called before every request with `{"forceRefresh": bool}`; its token (or
@@ -59,8 +67,11 @@ class ClientConfig:
     endpoint: str = "/api/chat"
     headers: Mapping[str, str] = field(default_factory=dict)
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
-    streaming: bool = True
+    streaming: str = "auto"
+    rollout_percent: float = 100
+    rollout_bucket: int | None = None
     fallback: bool = True
+    debug: bool = False
     backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
     deadlines: Deadlines = field(default_factory=Deadlines)
     circuit: CircuitPolicy = field(default_factory=CircuitPolicy)
@@ -77,7 +88,14 @@ class ClientConfig:
             raise ValueError("headers must map header names to string values")
         if not _is_int(self.max_event_bytes) or self.max_event_bytes < 1:
             raise ValueError("maxEventBytes must be a positive integer")
-        for name in ("streaming", "fallback"):
+        if self.streaming not in STREAMING_MODES:
+            raise ValueError('streaming must be "auto", "always" or "never" (or true or false)')
+        if isinstance(self.rollout_percent, bool) or not isinstance(self.rollout_percent, (int, float)) \
+                or not 0 <= self.rollout_percent <= 100:
+            raise ValueError("rolloutPercent must be a number from 0 to 100")
+        if self.rollout_bucket is not None and (not _is_int(self.rollout_bucket) or not 0 <= self.rollout_bucket <= 99):
+            raise ValueError("rolloutBucket must be an integer from 0 to 99, or null")
+        for name in ("fallback", "debug"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false")
         if not callable(self.random):
@@ -99,8 +117,20 @@ class ClientConfig:
             if key not in _SIMPLE:
                 known = sorted([*map(_camel_case, _SIMPLE), *_GROUPS])
                 raise ValueError(f"unknown option {name!r}; known: {', '.join(known)}")
-            changes[key] = dict(value) if key == "headers" and isinstance(value, Mapping) else value
+            if key == "headers" and isinstance(value, Mapping):
+                value = dict(value)
+            elif key == "streaming" and isinstance(value, bool):
+                value = "auto" if value else "never"  # the boolean of earlier versions
+            changes[key] = value
         return replace(self, **changes)
+
+    @property
+    def streams(self) -> bool:
+        """Whether a chat streams, or goes straight to the non-streaming request: "always"
+        streams, "never" does not, "auto" if this browser is in the rollout (`in_rollout`)."""
+        if self.streaming == "auto":
+            return in_rollout(self.rollout_percent, self.rollout_bucket)
+        return self.streaming == "always"
 
     def for_call(self, options: Mapping[str, Any]) -> ClientConfig:
         """A copy for one chat, with that chat's own options (`CALL_OPTIONS`) over the
@@ -124,6 +154,18 @@ class ClientConfig:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ClientConfig:
         return cls().with_options(options)
+
+
+STREAMING_MODES = ("auto", "always", "never")
+
+
+def in_rollout(percent: float, bucket: int | None) -> bool:
+    """Whether a browser in `bucket` (0-99) is among the `percent` (0-100) that stream: the
+    buckets below `percent`, so that raising it only ever adds browsers. Without a bucket (no
+    loader to keep one) only a whole rollout (100) counts it in."""
+    if bucket is None:
+        return percent >= 100
+    return bucket < percent
 
 
 # The options one chat may set for itself (`for_call`); `signal` is the loader's own.

@@ -11,7 +11,9 @@ Each transition is reported once, as a plain dict `{"state": ..., "message": ...
 kinds of report do not change the state and are passed through as they come: the backend's own
 `status` events (`message`, `progress`, `source: "backend"`) and warnings (`warning: True`; a
 skipped frame's with its `reason`), both in the `streaming` state. Every message is whole
-sentences, fit to show a user as it is. Sans-I/O: the caller passes the report function.
+sentences, fit to show a user as it is. The terminal status carries the chat's `metrics` (see
+`metrics.py`), which the transitions feed (reconnects, the fallback). Sans-I/O: the caller passes
+the report function and the metrics (with their clock).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from sse_client.classify import sentence
 from sse_client.errors import StreamError
+from sse_client.metrics import ChatMetrics
 
 Report = Callable[[dict[str, Any]], object]
 
@@ -44,9 +47,10 @@ class InvalidTransition(RuntimeError):
 
 
 class StatusLifecycle:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, metrics: ChatMetrics | None = None) -> None:
         self._report = report
         self.state: str | None = None
+        self.metrics = metrics if metrics is not None else ChatMetrics()
 
     def connecting(self) -> None:
         self._move("connecting", message="Connecting...")
@@ -60,6 +64,7 @@ class StatusLifecycle:
         """About to wait `delay` seconds, then make attempt number `attempt`, which is retry
         `retry` (from 1) of `max_retries`: a UI can show "retry 1 of 3" as it is. (The retry
         count starts again after a healthy stretch of streaming; the attempt number does not.)"""
+        self.metrics.on_reconnect(retry=retry)
         self._move(
             "reconnecting",
             message=f"{sentence(cause.message)} Reconnecting (retry {retry} of {max_retries})...",
@@ -71,6 +76,7 @@ class StatusLifecycle:
         )
 
     def fallback(self, *, reason: str, cause: StreamError | None = None) -> None:
+        self.metrics.on_fallback()
         self._move(
             "fallback",
             message=f"{reason} Fetching the whole reply at once...",
@@ -109,6 +115,8 @@ class StatusLifecycle:
         if state not in _TRANSITIONS[self.state]:
             raise InvalidTransition(f"{self.state} -> {state}")
         self.state = state
+        if state in TERMINAL:
+            info["metrics"] = self.metrics.summary()
         self._report({"state": state, **info})
 
     def _pass_through(self, status: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@
     async for batch in reader.batches():  # the same events, one list per piece of the body
     await reader.pump(handle)               # the same lists, pushed: handle(batch) -> go on?
     reader.bytes_received, reader.events_received, reader.last_event_id
+    reader.metrics.stream_summary()       # bytes, events, time to first byte, duration (metrics.py)
     await reader.cancel()
 
 With `merge_text` set, the text of consecutive OpenAI frames of one shape may come as one `Chunk`
@@ -23,6 +24,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from sse_client.classify import not_an_event_stream_error
 from sse_client.formats import ChatEvent, PayloadNormalizer
 from sse_client.formats.fast_lane import FastLane
+from sse_client.metrics import ChatMetrics
 from sse_client.parser import EventStreamParser, EventTooLargeError, ServerSentEvent
 from sse_client.transport import HttpResponse, media_type
 
@@ -39,6 +41,7 @@ class SSEStreamReader:
         parser: EventStreamParser | None = None,
         normalizer: PayloadNormalizer | None = None,
         on_bytes: Callable[[int], None] | None = None,
+        metrics: ChatMetrics | None = None,
     ) -> None:
         content_type = media_type(response)
         if content_type != EVENT_STREAM:
@@ -57,6 +60,8 @@ class SSEStreamReader:
         # Called with the size of each piece of the body as it arrives, before parsing: the
         # heartbeat counts any byte (keep-alive comments included) as a sign of life.
         self._on_bytes = on_bytes
+        # Measures of this stream, for the low-level API (a chat measures across its attempts).
+        self.metrics = metrics if metrics is not None else ChatMetrics()
 
     @property
     def last_event_id(self) -> str:
@@ -126,6 +131,7 @@ class SSEStreamReader:
     def _decode(self, chunk: bytes) -> list[ChatEvent]:
         """The normalised events of the next piece of the body (see `merge_text`)."""
         self.bytes_received += len(chunk)
+        self.metrics.on_bytes(len(chunk))
         if self._on_bytes is not None:
             self._on_bytes(len(chunk))
         if self.merge_text:
@@ -135,6 +141,7 @@ class SSEStreamReader:
             count = len(events)
             batch = [chat for chat in map(self.normalizer.normalize, events) if chat is not None]
         self.events_received += count
+        self.metrics.on_events(count)
         return batch
 
     async def __aiter__(self) -> AsyncIterator[ChatEvent]:
@@ -150,6 +157,7 @@ class SSEStreamReader:
 
     def _normalize_all(self, events: list[ServerSentEvent]) -> list[ChatEvent]:
         self.events_received += len(events)
+        self.metrics.on_events(len(events))
         return [c for c in map(self.normalizer.normalize, events) if c is not None]
 
     async def cancel(self) -> None:

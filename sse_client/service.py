@@ -26,6 +26,7 @@ from sse_client.connectivity import Connectivity
 from sse_client.errors import StreamError, StreamErrorType
 from sse_client.formats import PayloadNormalizer
 from sse_client.lifecycle import StatusLifecycle
+from sse_client.metrics import ChatMetrics
 from sse_client.parser import EventStreamParser
 from sse_client.reader import SSEStreamReader
 from sse_client.redaction import Secrets
@@ -88,7 +89,7 @@ class SSEService:
         `options` are this chat's own (see `ClientConfig.for_call`): endpoint, format, headers,
         retry, timeouts over the configured ones. One it cannot take fails the chat with the
         CLIENT error `configure` would give, before anything is sent."""
-        lifecycle = StatusLifecycle(_guarded("onStatus", on_status or _ignore))
+        lifecycle = StatusLifecycle(_guarded("onStatus", on_status or _ignore), ChatMetrics(self._clock))
         run: ChatRun | None = None
         try:
             config = self._config_for(options)
@@ -151,6 +152,7 @@ class SSEService:
         once, at once, with a token asked for with `forceRefresh` (a second 401 is AUTH).
         """
         wanted = {"Accept": "text/event-stream", **(headers or {})}
+        metrics = ChatMetrics(self._clock)  # from the request on: time to first byte
 
         async def request_for(force_refresh: bool) -> HttpRequest:
             request_headers = await self.request_headers(wanted, force_refresh=force_refresh)
@@ -164,6 +166,7 @@ class SSEService:
                 response,
                 parser=EventStreamParser(max_event_bytes=self.config.max_event_bytes, named_without_data=True),
                 normalizer=PayloadNormalizer(self.config.format),
+                metrics=metrics,
             )
         except BaseException:
             await response.aclose()

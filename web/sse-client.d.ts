@@ -55,6 +55,10 @@ declare namespace SSEClient {
      * function that unsubscribes. */
     onProgress(listener: (progress: Progress) => void): () => void;
 
+    /** Running totals of this page's chats, from their final statuses' `metrics` (a copy). In
+     * worker mode too: the page keeps them from the relayed statuses. */
+    metrics(): MetricsTotals;
+
     /** The class of every error the API rejects (or throws) with. */
     readonly SSEClientError: SSEClientErrorConstructor;
 
@@ -75,6 +79,9 @@ declare namespace SSEClient {
     snapshotError: Error | null;
   }
 
+  /** configure({ streaming }). */
+  type StreamingMode = "auto" | "always" | "never";
+
   /** "page": Python on the page's thread (the default); "worker": in a Web Worker; "host": the
    * copy inside that worker. */
   type BootMode = "page" | "worker" | "host";
@@ -90,8 +97,20 @@ declare namespace SSEClient {
     headers?: Readonly<Record<string, string>>;
     /** The largest event accepted; a larger one fails the stream with `PARSE`. Default 4194304. */
     maxEventBytes?: number;
-    /** false: always the non-streaming request. Default true. */
-    streaming?: boolean;
+    /** "auto" (the default): stream if this browser is in the rollout (`rolloutPercent`);
+     * "always": stream; "never": the non-streaming request only. `true` is "auto", `false`
+     * "never". */
+    streaming?: StreamingMode | boolean;
+    /** With `streaming: "auto"`: the share of browsers (0-100) that stream, by their bucket;
+     * the others use the non-streaming request only. Default 100. */
+    rolloutPercent?: number;
+    /** This browser's bucket (0-99): it is in the rollout when its bucket is below
+     * `rolloutPercent`. The loader draws one and keeps it in localStorage
+     * ("sse-client.rolloutBucket"); set it to pin one. null: none known (only 100 streams). */
+    rolloutBucket?: number | null;
+    /** true: log each status and a summary line per chat (with its metrics) to the console;
+     * statuses are redacted, so no token or header value is logged. Default false. */
+    debug?: boolean;
     /** false: never fall back to the non-streaming request. Default true. */
     fallback?: boolean;
     /** The reconnect policy: exponential backoff with full jitter. */
@@ -264,6 +283,7 @@ declare namespace SSEClient {
     /** The length of the whole reply as JavaScript counts it (UTF-16 code units): the
      * resolved text's `.length`. */
     length: number;
+    metrics: ChatMetrics;
   }
 
   interface FailedStatus {
@@ -272,12 +292,75 @@ declare namespace SSEClient {
     /** Every field of ErrorInfo; only `type` and `message` for a chat refused before it started
      * (invalid arguments or options). */
     error: Pick<ErrorInfo, "type" | "message"> & Partial<ErrorInfo>;
+    /** Absent for a chat refused before it started, and in worker mode for one stopped on the
+     * page because a callback threw. */
+    metrics?: ChatMetrics;
   }
 
   interface CancelledStatus {
     state: "cancelled";
     message: string;
     error: ErrorInfo;
+    metrics: ChatMetrics;
+  }
+
+  // ---- Metrics --------------------------------------------------------------------------------
+
+  /** What one chat did, on its final status (sse_client/metrics.py). Times are milliseconds
+   * from the call, measured in Python. */
+  interface ChatMetrics {
+    /** The first byte of a response body (streamed, or the fallback's); null if none came. */
+    timeToFirstByteMs: number | null;
+    /** The first onChunk call; null if there was none. */
+    timeToFirstChunkMs: number | null;
+    durationMs: number;
+    /** onChunk calls. */
+    chunks: number;
+    /** Server-sent events read, over every attempt. */
+    events: number;
+    /** Body bytes read, over every attempt and the fallback. */
+    bytes: number;
+    /** `reconnecting` statuses. */
+    reconnects: number;
+    /** The retry budget used when the chat ended (it starts again after a healthy stretch). */
+    retriesUsed: number;
+    /** Whether the non-streaming request was made (or the server answered with JSON). */
+    fallbackUsed: boolean;
+    /** Chunks of a cumulative ("stuttering") upstream cut back to their new text. */
+    stutterCorrections: number;
+    /** events / durationMs in seconds; 0 for a chat that took no time. */
+    eventsPerSecond: number;
+  }
+
+  /** What applies of ChatMetrics to a stream of `authFetch` (`reader.metrics`). */
+  type StreamMetrics = Pick<ChatMetrics, "timeToFirstByteMs" | "durationMs" | "events" | "bytes" | "eventsPerSecond">;
+
+  /** `SSEClient.metrics()`: totals over the chats of this page that have ended. Averages are a
+   * sum over its count: `durationMs / measured`, `timeToFirstByteMs / timeToFirstByteChats`. */
+  interface MetricsTotals {
+    /** Chats that ended, refused ones included. */
+    chats: number;
+    completed: number;
+    failed: number;
+    cancelled: number;
+    /** Chats whose final status had metrics (all but those refused before they started). */
+    measured: number;
+    chunks: number;
+    events: number;
+    bytes: number;
+    reconnects: number;
+    retriesUsed: number;
+    /** Chats that used the fallback. */
+    fallbacks: number;
+    stutterCorrections: number;
+    /** Sum over the measured chats. */
+    durationMs: number;
+    /** Sum over the chats that had a first byte (`timeToFirstByteChats`). */
+    timeToFirstByteMs: number;
+    timeToFirstByteChats: number;
+    /** Sum over the chats that had a first chunk (`timeToFirstChunkChats`). */
+    timeToFirstChunkMs: number;
+    timeToFirstChunkChats: number;
   }
 
   // ---- Errors ---------------------------------------------------------------------------------
@@ -375,6 +458,8 @@ declare namespace SSEClient {
     readonly bytesReceived: number;
     /** Events read so far. */
     readonly eventsReceived: number;
+    /** Once the stream ended (opened, then ended, failed or was cancelled): its measures. */
+    readonly metrics: StreamMetrics | null;
     /** True from the moment the stream opened until it ended, failed or was cancelled. */
     readonly isStreaming: boolean;
     /** Stop reading and abort the request; readEvents() then ends without an error. */

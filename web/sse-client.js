@@ -267,6 +267,78 @@
     if (!isPlainObject(options)) throw clientError("configure() takes an object of options, e.g. configure({ endpoint: \"/api/chat\" }).");
     if (bridge) applyOptions(options);
     else pendingOptions.push(options);
+    if (typeof options.debug === "boolean") debugLogging = options.debug; // Python checks it too
+  }
+
+  // ---- Debug logging, metrics, the rollout bucket: on the page, from the statuses, in both modes.
+  var debugLogging = false; // configure({ debug: true })
+  var lastChat = 0; // numbers the chats, for the debug log
+  // SSEClient.metrics(): running totals of the chats of this page, from their final statuses'
+  // `metrics` (measured in Python: sse_client/metrics.py). Averages are sums over counts:
+  // durationMs / measured, timeToFirstByteMs / timeToFirstByteChats, ...
+  var totals = { chats: 0, completed: 0, failed: 0, cancelled: 0, measured: 0, chunks: 0, events: 0, bytes: 0,
+                 reconnects: 0, retriesUsed: 0, fallbacks: 0, stutterCorrections: 0, durationMs: 0,
+                 timeToFirstByteMs: 0, timeToFirstByteChats: 0, timeToFirstChunkMs: 0, timeToFirstChunkChats: 0 };
+  var SUMMED = ["chunks", "events", "bytes", "reconnects", "retriesUsed", "stutterCorrections", "durationMs"];
+
+  /** The running totals of this page's chats (a copy). */
+  function metrics() {
+    return Object.assign({}, totals);
+  }
+
+  function tenths(value) { return Math.round(value * 10) / 10; }
+
+  /** A chat's final status into the totals. A chat refused before it started has no metrics:
+   * it counts among the chats and the failed ones only. */
+  function account(status) {
+    totals.chats += 1;
+    totals[status.state] += 1;
+    var measures = status.metrics;
+    if (!measures) return;
+    totals.measured += 1;
+    SUMMED.forEach(function (name) { totals[name] = tenths(totals[name] + (measures[name] || 0)); });
+    if (measures.fallbackUsed) totals.fallbacks += 1;
+    [["timeToFirstByteMs", "timeToFirstByteChats"], ["timeToFirstChunkMs", "timeToFirstChunkChats"]].forEach(function (pair) {
+      if (measures[pair[0]] == null) return;
+      totals[pair[0]] = tenths(totals[pair[0]] + measures[pair[0]]);
+      totals[pair[1]] += 1;
+    });
+  }
+
+  /** What the page hears of every status of chat `number`, whether or not it has an onStatus:
+   * the totals at the end and, with debug, the console. Statuses are redacted already (no token,
+   * no header value): only they and their metrics are logged. Never throws. */
+  function observeStatus(number, status) {
+    try {
+      if (debugLogging) console.log("[sse-client] chat " + number + " " + status.state + ": " + JSON.stringify(status));
+      if (!TERMINAL[status.state]) return;
+      account(status);
+      if (debugLogging) {
+        var m = status.metrics || {};
+        console.log("[sse-client] chat " + number + " " + status.state + " summary: " +
+          (m.durationMs == null ? "refused before it started" :
+            m.durationMs + " ms, first byte " + m.timeToFirstByteMs + " ms, first chunk " + m.timeToFirstChunkMs +
+            " ms, " + m.chunks + " chunks, " + m.events + " events, " + m.bytes + " bytes, " + m.reconnects +
+            " reconnects, " + m.retriesUsed + " retries used, fallback " + (m.fallbackUsed ? "used" : "not used") +
+            ", " + m.stutterCorrections + " stutter corrections, " + m.eventsPerSecond + " events/s"));
+      }
+    } catch (ignored) { /* a console that throws is no reason to fail a chat */ }
+  }
+
+  // The browser's rollout bucket (0-99) for configure({ rolloutPercent }): drawn once, kept in
+  // localStorage under this key; without localStorage (a worker, storage blocked) kept for the page.
+  var ROLLOUT_BUCKET_KEY = "sse-client.rolloutBucket";
+
+  function rolloutBucket() {
+    var storage = null;
+    try { storage = globalThis.localStorage || null; } catch (ignored) { /* blocked: an opaque origin */ }
+    try {
+      var stored = storage && storage.getItem(ROLLOUT_BUCKET_KEY);
+      if (stored != null && /^\d{1,2}$/.test(stored)) return Number(stored);
+    } catch (ignored) { /* unreadable storage: draw one */ }
+    var bucket = Math.floor(Math.random() * 100);
+    try { if (storage) storage.setItem(ROLLOUT_BUCKET_KEY, String(bucket)); } catch (ignored) { /* full, blocked */ }
+    return bucket;
   }
 
   // A chat's own options: `signal` here, the others (checked by Python as configure's are) over
@@ -317,11 +389,14 @@
   async function chatWithModelStream(request, onChunk, onStatus, options) {
     var mistake = chatArgumentsError(request, onChunk, onStatus, options);
     await ready;
+    var number = ++lastChat;
     mistake = mistake || configError;
     if (mistake) {
       // Nothing was sent; a UI driven by statuses still hears how the chat ended.
+      var refused = { state: "failed", message: mistake.message, error: { type: mistake.type, message: mistake.message } };
+      observeStatus(number, refused);
       if (typeof onStatus === "function") {
-        try { onStatus({ state: "failed", message: mistake.message, error: { type: mistake.type, message: mistake.message } }); } catch (ignored) { /* its own problem */ }
+        try { onStatus(refused); } catch (ignored) { /* its own problem */ }
       }
       throw mistake;
     }
@@ -339,12 +414,13 @@
       onChunk(piece);
     }
     function report(status) {
-      if (signal && signal.aborted && status.state !== "cancelled") return;
+      observeStatus(number, status);
+      if (!onStatus || (signal && signal.aborted && status.state !== "cancelled")) return;
       onStatus(status);
     }
     var outcome = await new Promise(function (resolve) {
       try {
-        bridge.startChat(request, collect, onStatus ? report : undefined, resolve, signal, callOptions(options));
+        bridge.startChat(request, collect, report, resolve, signal, callOptions(options));
       } catch (error) { // never: start_chat settles every failure itself; this is the backstop
         resolve({ ok: false, error: { type: "CLIENT", message: "The chat could not be started." } });
       }
@@ -425,6 +501,7 @@
     constructor(options) {
       this.bytesReceived = 0;
       this.eventsReceived = 0;
+      this.metrics = null; // once the stream ended: {timeToFirstByteMs, durationMs, events, bytes, eventsPerSecond}
       this._options = options;
       this._controller = new AbortController();
       this._queue = [];
@@ -590,6 +667,7 @@
         this.bytesReceived = outcome.bytesReceived;
         this.eventsReceived = outcome.eventsReceived;
       }
+      if (outcome.metrics) this.metrics = outcome.metrics;
       if (this._callbackError) error = this._callbackError;
       else if (error && error.type === "CANCELLED" && this._cancelled) error = null; // asked for
       this._finished = true;
@@ -1178,6 +1256,10 @@
                                          "(the default: Python on the page's thread) or \"worker\" (Python in a Web Worker)."));
   }
 
+  // The page (not the worker, which has no localStorage) gives Python the browser's rollout bucket
+  // before any option of the caller's; in worker mode the relay passes it on with configure.
+  if (bootMode !== "host") configure({ rolloutBucket: rolloutBucket() });
+
   var ready = booting.then(function () {
     reportProgress("ready", null, null);
   }, function (error) {
@@ -1193,6 +1275,7 @@
     chatWithModelStream: chatWithModelStream,
     authFetch: authFetch,
     onProgress: onProgress,
+    metrics: metrics, // running totals of this page's chats
     SSEClientError: SSEClientError,
     version: BUILD.version, // the package's version (pyproject.toml), e.g. "0.1.0"
     build: BUILD.build, // a hash of this bundle's content: changes with every rebuild that changes anything

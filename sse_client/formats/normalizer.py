@@ -48,6 +48,7 @@ class PayloadNormalizer:
     def __init__(self, format: str = "auto") -> None:
         self.dialect: Dialect | None = None
         self._stutter = StutterFilter()
+        self.stutter_corrections = 0  # cumulative chunks cut back to their new part (metrics)
         self._template: FrameTemplate | None = None  # for a dialect with a `text_key`
         self.max_index = -1  # the highest chunk index read so far (the standard format's)
         self._template_event = ""  # the SSE event name of the frame it learned from
@@ -215,7 +216,10 @@ class PayloadNormalizer:
         delta = self._stutter.delta(chunk.content)
         if not delta and chunk.index is None:
             return None  # nothing new, and no index to record
-        return chunk if delta is chunk.content else Chunk(delta, chunk.index, chunk.id)
+        if delta is chunk.content:
+            return chunk
+        self.stutter_corrections += 1
+        return Chunk(delta, chunk.index, chunk.id)
 
 
 def _error_from_text(data: str, event_id: str) -> ErrorReport:

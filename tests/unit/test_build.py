@@ -36,6 +36,7 @@ def test_the_bundle_is_laid_out_for_caching(tmp_path: Path) -> None:
     (app,) = [name for name in names if name.startswith("app-") and "/" not in name]
     assert set(names) == {
         "sse-client.js", "sse-client.js.gz", "sse-client.mjs", "sse-client.mjs.gz", "sse-client.d.ts", "sse-client.d.mts", runtime, app, f"{app}/runtime.zip", f"{app}/runtime.zip.gz",
+        "package.json", "README.md", "LICENSE",  # the npm package (tests/unit/test_packaging.py)
         *(f"{runtime}/{name}{gz}" for name in build.RUNTIME_FILES for gz in ("", ".gz")),
     }
     # Every .gz is its file, compressed.

@@ -410,7 +410,7 @@ def test_a_failed_fallback_rejects_with_max_retries_exceeded_and_its_causes() ->
 
 
 def test_streaming_switched_off_uses_one_non_streaming_request() -> None:
-    run = Run(lambda request: non_streaming(), streaming=False)
+    run = Run(lambda request: non_streaming(), streaming="never")
     assert run.chat() == REPLY
     assert run.chunks == [REPLY] and [b["stream"] for b in run.bodies] == [False]
     assert run.states == ["fallback", "completed"]
@@ -638,7 +638,9 @@ def test_a_caller_that_keeps_the_pieces_gets_no_second_copy() -> None:
     assert asyncio.run(chat()) == ""
     assert run.chunks == PIECES
     # As JavaScript counts the text (the rocket is two UTF-16 code units): text.length.
-    assert run.statuses[-1] == {"state": "completed", "message": "Done.", "length": len(REPLY) + 1}
+    completed = dict(run.statuses[-1])
+    assert completed.pop("metrics")["chunks"] == len(PIECES)
+    assert completed == {"state": "completed", "message": "Done.", "length": len(REPLY) + 1}
 
 
 def test_text_that_arrives_in_one_piece_is_delivered_in_one_call() -> None:
@@ -909,7 +911,7 @@ def test_a_401_after_the_refresh_was_used_is_an_auth_error_even_on_a_later_attem
 
 def test_the_fallback_request_is_refreshed_too() -> None:
     tokens = Tokens("stale-token-1", "fresh-token-2")
-    run = Run(accepting("fresh-token-2", lambda request: non_streaming()), get_token=tokens, streaming=False)
+    run = Run(accepting("fresh-token-2", lambda request: non_streaming()), get_token=tokens, streaming="never")
     assert run.chat() == REPLY
     assert [b["stream"] for b in run.bodies] == [False, False]
     assert tokens.asked == [False, True]
@@ -918,7 +920,7 @@ def test_the_fallback_request_is_refreshed_too() -> None:
 
 def test_a_second_401_of_the_fallback_is_an_auth_error() -> None:
     tokens = Tokens("stale-token-1", "fresh-token-2")
-    run = Run(lambda request: refused(), get_token=tokens, streaming=False)
+    run = Run(lambda request: refused(), get_token=tokens, streaming="never")
     error = run.fails()
     assert (error.type, error.status) == (StreamErrorType.AUTH, 401)
     assert len(run.transport.requests) == 2 and run.states == ["fallback", "failed"]
@@ -930,3 +932,67 @@ def test_every_token_sent_is_a_secret() -> None:
               get_token=tokens, deadlines=NO_DEADLINES)
     run.chat()
     assert run.service.secrets.redact("stale-token-1 fresh-token-2") == "[redacted] [redacted]"
+
+
+# --- metrics and the rollout (metrics.py, config.streams) --------------------------------------
+
+
+def test_the_completed_status_carries_the_chats_metrics_across_a_reconnect() -> None:
+    events = standard_events()
+
+    def handler(request: HttpRequest) -> MockResponse:
+        if len(run.transport.requests) == 1:
+            return MockResponse(200, SSE, [*events[:2], events[2][:9], cut()])
+        return MockResponse(200, SSE, after(events, request))
+
+    run = Run(handler, deadlines=NO_DEADLINES)
+    assert run.chat() == REPLY
+    metrics = run.statuses[-1]["metrics"]
+    assert metrics["chunks"] == len(run.chunks)
+    assert (metrics["reconnects"], metrics["retriesUsed"], metrics["fallbackUsed"]) == (1, 1, False)
+    sent = sum(len(piece) for piece in [*events[:2], events[2][:9]]) + sum(
+        len(piece) for piece in after(events, run.transport.requests[1]))
+    assert metrics["bytes"] == sent
+    assert metrics["events"] == len(events)  # two before the cut, the rest after it
+    assert metrics["timeToFirstByteMs"] == metrics["timeToFirstChunkMs"] == 0.0
+    assert metrics["durationMs"] == round(sum(run.sleeps) * 1000, 1)  # the fake clock moves in the backoff only
+
+
+def test_the_fallbacks_answer_is_counted_in_the_metrics() -> None:
+    run = Run(lambda request: non_streaming(), streaming="never")
+    assert run.chat() == REPLY
+    metrics = run.statuses[-1]["metrics"]
+    assert metrics["fallbackUsed"] is True and metrics["bytes"] > len(REPLY)
+    assert (metrics["chunks"], metrics["events"], metrics["reconnects"]) == (1, 0, 0)
+
+
+def test_a_failed_chat_carries_metrics_too() -> None:
+    run = Run(lambda request: MockResponse(401, JSON, [b"{}"]), deadlines=NO_DEADLINES)
+    run.fails()
+    assert run.statuses[-1]["state"] == "failed"
+    assert run.statuses[-1]["metrics"]["chunks"] == 0
+
+
+def test_a_stuttering_upstream_counts_its_corrections() -> None:
+    frames = [b'data: {"chunk": "Hel"}\n\n', b'data: {"chunk": "Hello"}\n\n', b'data: {"chunk": "Hello there"}\n\n']
+    run = Run(lambda request: MockResponse(200, SSE, frames), format="legacy", deadlines=NO_DEADLINES)
+    assert run.chat() == "Hello there"
+    assert run.statuses[-1]["metrics"]["stutterCorrections"] == 2
+
+
+@pytest.mark.parametrize(("options", "stream", "reason"), [
+    ({"rollout_percent": 0, "rollout_bucket": 0}, False, "Streaming is not rolled out to this browser."),
+    ({"rollout_percent": 50, "rollout_bucket": 49}, True, None),
+    ({"rollout_percent": 50, "rollout_bucket": 50}, False, "Streaming is not rolled out to this browser."),
+    ({"streaming": "always", "rollout_percent": 0, "rollout_bucket": 0}, True, None),
+    ({"streaming": "never"}, False, "Streaming is switched off."),
+])
+def test_a_browser_outside_the_rollout_makes_only_the_non_streaming_request(
+    options: dict[str, Any], stream: bool, reason: str | None
+) -> None:
+    run = Run(lambda request: MockResponse(200, SSE, standard_events()) if stream else non_streaming(),
+              deadlines=NO_DEADLINES, **options)
+    assert run.chat() == REPLY
+    assert [b["stream"] for b in run.bodies] == [stream]
+    if reason is not None:
+        assert run.statuses[0]["message"].startswith(reason)

@@ -12,7 +12,7 @@ import pytest
 
 from sse_client.backoff import BackoffPolicy
 from sse_client.circuit import CircuitPolicy
-from sse_client.config import ClientConfig
+from sse_client.config import ClientConfig, in_rollout
 from sse_client.formats import FORMAT_NAMES
 from sse_client.heartbeat import Deadlines
 from sse_client.parser import DEFAULT_MAX_EVENT_BYTES
@@ -23,7 +23,8 @@ from sse_client.parser import DEFAULT_MAX_EVENT_BYTES
 def test_defaults_are_the_documented_ones() -> None:
     config = ClientConfig()
     assert (config.endpoint, dict(config.headers), config.max_event_bytes) == ("/api/chat", {}, 4 * 1024 * 1024)
-    assert (config.streaming, config.fallback, config.get_token, config.format) == (True, True, None, "auto")
+    assert (config.streaming, config.fallback, config.get_token, config.format) == ("auto", True, None, "auto")
+    assert (config.rollout_percent, config.rollout_bucket, config.debug, config.streams) == (100, None, False, True)
     assert config.backoff == BackoffPolicy(base_delay=1.0, factor=2.0, max_delay=8.0, max_retries=3,
                                            retry_after_cap=30.0, healthy_after=10.0)
     assert config.deadlines == Deadlines(first_byte=30.0, idle=45.0, no_progress=120.0, total=None)
@@ -51,7 +52,7 @@ def test_options_are_taken_as_javascript_spells_them() -> None:
         "streaming": False, "fallback": False, "random": jitter, "getToken": token, "format": "anthropic",
     })
     assert config == ClientConfig(endpoint="https://chat.example/v1", headers={"X-Api-Key": "k"}, max_event_bytes=1024,
-                                  streaming=False, fallback=False, random=jitter, get_token=token, format="anthropic")
+                                  streaming="never", fallback=False, random=jitter, get_token=token, format="anthropic")
 
 
 def test_options_in_python_spelling_are_taken_too() -> None:
@@ -59,9 +60,9 @@ def test_options_in_python_spelling_are_taken_too() -> None:
 
 
 def test_with_options_changes_a_copy_and_keeps_the_options_not_given() -> None:
-    base = ClientConfig(endpoint="/a", streaming=False)
+    base = ClientConfig(endpoint="/a", streaming="never")
     changed = base.with_options({"maxEventBytes": 99})
-    assert (changed.endpoint, changed.streaming, changed.max_event_bytes) == ("/a", False, 99)
+    assert (changed.endpoint, changed.streaming, changed.max_event_bytes) == ("/a", "never", 99)
     assert base.max_event_bytes == DEFAULT_MAX_EVENT_BYTES
 
 
@@ -157,8 +158,8 @@ def test_an_unknown_option_is_refused_naming_it_and_the_known_ones(name: str) ->
     with pytest.raises(ValueError) as caught:
         ClientConfig.from_options({name: 1})
     assert str(caught.value) == (
-        f"unknown option {name!r}; known: circuit, endpoint, fallback, format, getToken, headers, maxEventBytes, "
-        "random, retry, streaming, timeouts")
+        f"unknown option {name!r}; known: circuit, debug, endpoint, fallback, format, getToken, headers, maxEventBytes, "
+        "random, retry, rolloutBucket, rolloutPercent, streaming, timeouts")
 
 
 @pytest.mark.parametrize(("options", "message"), [
@@ -173,7 +174,16 @@ def test_an_unknown_option_is_refused_naming_it_and_the_known_ones(name: str) ->
     ({"maxEventBytes": "4096"}, "maxEventBytes must be a positive integer"),
     ({"maxEventBytes": 1.5}, "maxEventBytes must be a positive integer"),
     ({"maxEventBytes": True}, "maxEventBytes must be a positive integer"),
-    ({"streaming": 1}, "streaming must be true or false"),
+    ({"streaming": 1}, 'streaming must be "auto", "always" or "never" \\(or true or false\\)'),
+    ({"streaming": "sometimes"}, 'streaming must be "auto"'),
+    ({"rolloutPercent": 101}, "rolloutPercent must be a number from 0 to 100"),
+    ({"rolloutPercent": -1}, "rolloutPercent must be a number from 0 to 100"),
+    ({"rolloutPercent": "50"}, "rolloutPercent must be a number from 0 to 100"),
+    ({"rolloutPercent": True}, "rolloutPercent must be a number from 0 to 100"),
+    ({"rolloutBucket": 100}, "rolloutBucket must be an integer from 0 to 99, or null"),
+    ({"rolloutBucket": -1}, "rolloutBucket must be an integer from 0 to 99, or null"),
+    ({"rolloutBucket": 5.5}, "rolloutBucket must be an integer from 0 to 99, or null"),
+    ({"debug": 1}, "debug must be true or false"),
     ({"fallback": "no"}, "fallback must be true or false"),
     ({"random": 0.5}, "random must be a function"),
     ({"getToken": "token"}, "getToken must be a function"),
@@ -276,3 +286,44 @@ def test_an_option_a_chat_cannot_set_is_refused_naming_the_ones_it_can(name: str
 def test_chat_options_that_are_not_an_object_are_refused() -> None:
     with pytest.raises(ValueError, match="the chat options must be an object"):
         ClientConfig().for_call(["endpoint"])  # type: ignore[arg-type]
+
+
+# --- streaming modes and the rollout ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "mode"), [(True, "auto"), (False, "never"), ("auto", "auto"),
+                                             ("always", "always"), ("never", "never")])
+def test_streaming_takes_a_mode_and_the_boolean_of_earlier_versions(given: object, mode: str) -> None:
+    assert ClientConfig.from_options({"streaming": given}).streaming == mode
+
+
+@pytest.mark.parametrize(("percent", "bucket", "streams"), [
+    (100, None, True), (99.5, None, False), (0, None, False),   # no bucket: only a whole rollout
+    (0, 0, False), (1, 0, True), (1, 1, False), (50, 49, True), (50, 50, False),
+    (100, 99, True), (99, 99, False), (12.5, 12, True), (12.5, 13, False),
+])
+def test_a_browser_is_in_the_rollout_when_its_bucket_is_below_the_percent(
+    percent: float, bucket: int | None, streams: bool
+) -> None:
+    assert in_rollout(percent, bucket) is streams
+    config = ClientConfig.from_options({"rolloutPercent": percent, "rolloutBucket": bucket})
+    assert config.streams is streams  # "auto", the default
+
+
+def test_raising_the_percent_only_ever_adds_browsers() -> None:
+    for bucket in range(100):
+        inside = [in_rollout(percent, bucket) for percent in range(101)]
+        assert inside == sorted(inside)  # False ... False, True ... True
+        assert inside.index(True) == bucket + 1
+
+
+@pytest.mark.parametrize(("mode", "streams"), [("always", True), ("never", False)])
+def test_always_and_never_ignore_the_rollout(mode: str, streams: bool) -> None:
+    for percent, bucket in [(0, 0), (100, 99), (50, 10), (50, 90), (0, None)]:
+        config = ClientConfig.from_options({"streaming": mode, "rolloutPercent": percent, "rolloutBucket": bucket})
+        assert config.streams is streams
+
+
+def test_the_bucket_is_kept_across_later_options() -> None:
+    config = ClientConfig.from_options({"rolloutBucket": 42}).with_options({"rolloutPercent": 10})
+    assert (config.rollout_bucket, config.streams) == (42, False)

@@ -20,5 +20,5 @@ def test_the_protocol_in_docs_is_the_teams_contract() -> None:
 
 
 def test_the_license_is_the_one_pyproject_names() -> None:
-    assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")

@@ -107,3 +107,18 @@ def test_an_already_cancelled_chat_reports_only_cancelled() -> None:
     life, reports = lifecycle()
     life.cancelled(StreamError("The chat was cancelled.", type=StreamErrorType.CANCELLED))
     assert [r["state"] for r in reports] == ["cancelled"]
+
+
+def test_the_terminal_status_carries_the_metrics_the_transitions_fed() -> None:
+    from sse_client.metrics import ChatMetrics
+
+    reports: list[dict[str, Any]] = []
+    metrics = ChatMetrics(lambda: 0.0)
+    life = StatusLifecycle(reports.append, metrics)
+    life.connecting()
+    life.reconnecting(attempt=2, delay=0.5, cause=CUT, retry=1, max_retries=3)
+    life.fallback(reason="Streaming failed.", cause=CUT)
+    life.completed(length=1)
+    assert [("metrics" in r) for r in reports] == [False, False, False, True]
+    assert reports[-1]["metrics"] == metrics.summary()
+    assert (metrics.reconnects, metrics.retries_used, metrics.fallback_used) == (1, 1, True)
