@@ -8,7 +8,7 @@
                                      (unit and end-to-end), and fail under 100% branch coverage
                                      of the sans-I/O core ([tool.coverage] in pyproject.toml);
                                      then the end-to-end tests again with each boot option
-                                     (memory snapshot, worker);
+                                     (memory snapshot, worker, the ES module entry);
                                      with ARGS, pytest runs with those instead (a subset, say
                                      `-k parser`) and coverage is not measured
     python3 build.py bench [--quick] set up, build, run the benchmarks against the peers and
@@ -97,7 +97,7 @@ export const {
 # What gets a .gz sibling: everything but what is already compressed.
 COMPRESSIBLE = (".js", ".mjs", ".wasm", ".zip", ".json", ".bin")
 # The boot options the end-to-end suite runs once more with, after the default (in-page) boot.
-BOOT_OPTIONS = ("snapshot", "worker")
+BOOT_OPTIONS = ("snapshot", "worker", "module")
 HASHED_DIRECTORY = re.compile(r"^(pyodide|app)-[0-9a-f]{12}$")
 # The npm package that web/dist/ is (`npm pack ./web/dist`): the name `sse-client` is taken on npm.
 NPM_NAME = "sse-client-browser"

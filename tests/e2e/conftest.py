@@ -68,17 +68,23 @@ window.runChat = async function (endpoint, request, options, config) {{
 """
 
 
-# How the bundle boots in this run: "page" (the default), "worker" (data-boot="worker") or
-# "snapshot" (a bundle built with a memory snapshot). build.py test runs the e2e suite once more
+# How the bundle boots in this run: "page" (the default), "worker" (data-boot="worker"),
+# "snapshot" (a bundle built with a memory snapshot) or "module" (the ES module entry). build.py test runs the e2e suite once more
 # for each option.
 BOOT = os.environ.get("SSE_CLIENT_BOOT", "page")
-if BOOT not in ("page", "worker", "snapshot"):
-    raise pytest.UsageError(f"SSE_CLIENT_BOOT={BOOT!r}: expected page, worker or snapshot")
+if BOOT not in ("page", "worker", "snapshot", "module"):
+    raise pytest.UsageError(f"SSE_CLIENT_BOOT={BOOT!r}: expected page, worker, snapshot or module")
 
 
 def boot_attribute(boot: str) -> str:
-    """The script tag's attribute that asks for `boot` ("worker": data-boot="worker")."""
-    return ' data-boot="worker"' if boot == "worker" else ""
+    """The script tag's attribute that asks for `boot` ("worker": data-boot="worker"; "module":
+    the tag loads the ES module entry, sse-client.mjs, as a module script)."""
+    return {"worker": ' data-boot="worker"', "module": ' type="module"'}.get(boot, "")
+
+
+def bundle_entry(backend: str) -> str:
+    """The URL the test page's script tag loads: the ES module entry in the "module" run."""
+    return f"{backend}/dist/sse-client.{'mjs' if BOOT == 'module' else 'js'}"
 
 
 def build_web_root(root: Path, *, snapshot: bool) -> Path:
@@ -113,7 +119,7 @@ def page_origin(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root = tmp_path_factory.mktemp("site")
     page = root / PAGE_PATH.lstrip("/")
     page.parent.mkdir(parents=True)
-    page.write_text(USER_PAGE.format(bundle=f"{backend}/dist/sse-client.js", boot=boot_attribute(BOOT)), encoding="utf-8")
+    page.write_text(USER_PAGE.format(bundle=bundle_entry(backend), boot=boot_attribute(BOOT)), encoding="utf-8")
     handler = functools.partial(QuietHandler, directory=str(root))
     with http_server_thread(handler) as base:
         yield base
@@ -139,6 +145,9 @@ def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
     if BOOT == "snapshot":  # the run is worth nothing if the page quietly booted the normal way
         assert page.evaluate("[SSEClient.fromSnapshot, SSEClient.snapshotError]") == [True, None]
     assert page.evaluate("SSEClient.mode") == ("worker" if BOOT == "worker" else "page")
+    if BOOT == "module":  # the ES module entry, not the script-tag loader, booted this page
+        assert page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                             ".some(name => name.endsWith('/dist/sse-client.mjs'))")
     yield page
     context.close()
 
