@@ -36,7 +36,6 @@ class ReplyAssembler:
         self._parts_length = 0  # their characters
         self.next_index = 0  # the index the next new chunk must have or exceed
         self.length = 0  # characters delivered
-        self.utf16_length = 0  # the same in UTF-16 code units: JavaScript's text.length
         self._replay_through: int | None = None  # event ids up to this one are replays
         self._replay_text: str | None = None  # a stream without ids restarts: the text shown
         self._replay_pos = 0  # how much of it the restarted stream has matched
@@ -117,6 +116,15 @@ class ReplyAssembler:
             return ""  # not an extension of what was shown: nothing can be appended safely
         return self._add(final_response[self.length :])
 
+    @property
+    def utf16_length(self) -> int:
+        """`length` in UTF-16 code units, as JavaScript's `text.length` counts the reply: worked
+        out when asked (once, at the end), not per chunk."""
+        # Each character beyond U+FFFF counts twice: in the compacted blocks (UTF-8 already) it
+        # is one 4-byte sequence; the parts not compacted yet are counted as text.
+        beyond = sum(block.count(lead) for block in self._blocks for lead in _FOUR_BYTE_LEADS)
+        return self.length + beyond + sum(utf16_length(part) - len(part) for part in self._parts)
+
     def matches(self, final_response: str) -> bool:
         """Whether what was delivered is exactly `final_response`."""
         return len(final_response) == self.length and self._is_prefix_of(final_response)
@@ -130,7 +138,6 @@ class ReplyAssembler:
             parts = self._parts
             parts.append(content)
             self.length += len(content)
-            self.utf16_length += utf16_length(content)
             self._parts_length += len(content)
             if len(parts) > _COMPACT_AFTER or self._parts_length > _COMPACT_AFTER_CHARS:
                 self._blocks.append("".join(parts).encode("utf-8", _SURROGATES))

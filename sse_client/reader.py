@@ -50,8 +50,6 @@ class SSEStreamReader:
         self.parser = parser or EventStreamParser()
         self.parser.reset()  # a new connection starts a new stream; the last event id stays
         self.normalizer = normalizer or PayloadNormalizer()
-        self.bytes_received = 0
-        self.events_received = 0
         self.cancelled = False
         # Read at each piece: whoever needs an id per event (a resume that drops replays, the
         # low-level API's callers) leaves it off.
@@ -62,6 +60,16 @@ class SSEStreamReader:
         self._on_bytes = on_bytes
         # Measures of this stream, for the low-level API (a chat measures across its attempts).
         self.metrics = metrics if metrics is not None else ChatMetrics()
+
+    @property
+    def bytes_received(self) -> int:
+        """Body bytes of this response so far (its `metrics` count them)."""
+        return self.metrics.bytes
+
+    @property
+    def events_received(self) -> int:
+        """Server-sent events of this response so far."""
+        return self.metrics.events
 
     @property
     def last_event_id(self) -> str:
@@ -130,7 +138,6 @@ class SSEStreamReader:
 
     def _decode(self, chunk: bytes) -> list[ChatEvent]:
         """The normalised events of the next piece of the body (see `merge_text`)."""
-        self.bytes_received += len(chunk)
         self.metrics.on_bytes(len(chunk))
         if self._on_bytes is not None:
             self._on_bytes(len(chunk))
@@ -140,7 +147,6 @@ class SSEStreamReader:
             events = self.parser.feed(chunk)
             count = len(events)
             batch = [chat for chat in map(self.normalizer.normalize, events) if chat is not None]
-        self.events_received += count
         self.metrics.on_events(count)
         return batch
 
@@ -156,7 +162,6 @@ class SSEStreamReader:
             await batches.aclose()  # closes the response now, not when the generator is collected
 
     def _normalize_all(self, events: list[ServerSentEvent]) -> list[ChatEvent]:
-        self.events_received += len(events)
         self.metrics.on_events(len(events))
         return [c for c in map(self.normalizer.normalize, events) if c is not None]
 

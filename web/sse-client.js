@@ -873,15 +873,13 @@
     return /[.!?\u2026]["')\]\u201d\u2019]*$/.test(text) ? text : text + ".";
   }
 
-  /** The failure page mode reports for a callback of the page's that threw (classify's
-   * callback_error, or for an onEvent the backstop bridge.py falls back on). */
+  /** The failure page mode reports for a chat callback of the page's that threw (classify's
+   * callback_error). */
   function callbackFailure(name, error, attempt) {
     var text = redactOnPage(thrownText(error));
-    var message = name === "onEvent"
-      ? "The chat failed because of an error inside sse_client."
-      : sentence("The page's " + name + " callback threw an error, so the chat was stopped: " + clip(text));
+    var message = sentence("The page's " + name + " callback threw an error, so the chat was stopped: " + clip(text));
     return { ok: false, error: { type: "CLIENT", message: message, retryable: false, status: null, attempt: attempt,
-                                 cause: name === "onEvent" ? "JsException: " + clip(text) : text, retryAfter: null, causes: [] } };
+                                 cause: text, retryAfter: null, causes: [] } };
   }
 
   /** The page's side: start the worker, make `bridge` the relay to it; resolves when the
@@ -996,26 +994,19 @@
 
       startStream: function (url, init, onOpen, onEvent, onDone, signal) {
         var id = ++lastCall;
-        var failure = null;
         function onAbort() { post(["abort", id]); }
         if (init.body != null && typeof init.body !== "string") {
           init = Object.assign({}, init, { body: {} }); // not a string: Python refuses it as in page mode
         }
+        // The reader (EventStreamReader) catches what the page's own callbacks throw, as in
+        // page mode: these hand the messages on.
         calls.set(id, {
-          open: function () { if (!failure) onOpen(); },
-          event: function (message) {
-            if (failure) return;
-            try {
-              onEvent(message[2], message[3], message[4]);
-            } catch (error) { // the options' onEvent threw
-              failure = callbackFailure("onEvent", error, null);
-              post(["abort", id]);
-            }
-          },
+          open: function () { onOpen(); },
+          event: function (message) { onEvent(message[2], message[3], message[4]); },
           done: function (message) {
             calls.delete(id);
             signal.removeEventListener("abort", onAbort);
-            try { onDone(failure || message[2]); } catch (ignored) { /* an onError that threw */ }
+            onDone(message[2]);
           },
         });
         signal.addEventListener("abort", onAbort);

@@ -23,6 +23,7 @@ from sse_client.testing.launcher import http_server_thread
 from sse_client.testing.mock_script import DEFAULT_REPLY, split_reply
 
 from .conftest import USER_PAGE, BackendLog, QuietHandler, boot_attribute, wait_until
+from .test_resilience import run_chat, states
 
 LONG_TASK_MS = 50  # the Long Tasks API's own threshold
 
@@ -112,20 +113,6 @@ def no_errors(request: pytest.FixtureRequest) -> Iterator[None]:
         errors = list(page.page_errors)
         page.page_errors.clear()
         assert errors == [], f"the page reported uncaught errors: {errors}"
-
-
-def run_chat(page: Page, endpoint: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = page.evaluate(
-        "([endpoint, config]) => runChat(endpoint, null, undefined, config)", [endpoint, config])
-    return result
-
-
-def states(result: dict[str, Any]) -> list[str]:
-    seen: list[str] = []
-    for status in result["statuses"]:
-        if not seen or seen[-1] != status["state"]:
-            seen.append(status["state"])
-    return seen
 
 
 def chat_requests(log: BackendLog) -> list[dict[str, Any]]:
