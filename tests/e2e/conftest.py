@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from sse_client.testing.launcher import http_server_thread, mock_backend_process
 
@@ -134,6 +134,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
     """The plain page, booted once per module, with `SSEClient.ready` resolved."""
     context = browser.new_context()
+    yield open_chat_page(context, page_origin)
+    context.close()
+
+
+def open_chat_page(context: BrowserContext, page_origin: str) -> Page:
+    """A new page of `context` on the plain page, booted the way this run asks (`BOOT`), with
+    `SSEClient.ready` resolved and its uncaught errors collected in `page.page_errors`."""
     page = context.new_page()
     # Uncaught exceptions and unhandled promise rejections: none may reach a user's page.
     errors: list[str] = []
@@ -148,8 +155,7 @@ def chat_page(browser: Browser, page_origin: str) -> Iterator[Page]:
     if BOOT == "module":  # the ES module entry, not the script-tag loader, booted this page
         assert page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
                              ".some(name => name.endsWith('/dist/sse-client.mjs'))")
-    yield page
-    context.close()
+    return page
 
 
 @pytest.fixture(autouse=True)
