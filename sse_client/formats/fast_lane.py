@@ -19,8 +19,10 @@ event of the learned name whose data is one line of the learned shape (an option
 without NUL, the `event` line if the shape's name is not "message", one `data` line, then a
 blank line), whose meaning is therefore fixed: new text, perhaps a new last event ID, and for
 the standard format the next chunk index (a run must go on from the highest index read so far,
-one by one, or the general path reads it: the assembler drops replays by index). CRLF line ends
-are LF ends to the format, so a piece whose every CR is part of a CRLF is read with LFs. Anything
+one by one, or the general path reads it: the assembler drops replays by index). A piece with
+a CR in it is read with the same expression for CRLF line ends (sse-starlette, Google's front
+end), whose frames have no other CR: a lone CR, which ends a line too, is in no frame it matches.
+Anything
 else (a comment, another event name, a lone CR, `[DONE]`, a frame of another shape, an
 unfinished frame) goes through `EventStreamParser` and `PayloadNormalizer` as usual, in order.
 The matches of `findall` tile the bytes they were searched in when their lengths add up to those
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 
@@ -47,16 +50,21 @@ from sse_client.formats.normalizer import PayloadNormalizer
 from sse_client.parser import EventStreamParser
 
 _CR = 0x0D
+_LF = b"\n"
 _CRLF = b"\r\n"
-_CR_BYTE = b"\r"
-_FRAME_END = b"\n\n"
 # The head of a frame, as groups (so that a match's length is its groups' and the shape's):
-# an optional `id` line (the parser's `id` rule ignores a value with NUL), then the `event`
-# line the shape was learned with, if any, then the `data` field name (one space or none).
-_ID_LINE = rb"(id:[^\n\x00]*\n)?"
+# an optional `id` line (the parser's `id` rule ignores a value with NUL; a CR or LF ends it),
+# then the `event` line the shape was learned with, if any, then the `data` field name (one
+# space or none).
+_ID_LINE = rb"(id:[^\r\n\x00]*%s)?"
 # The space is taken if it is there (possessive: never given back), as the spec strips it: a raw
 # text line may begin with another space, which is its own.
 _DATA_FIELD = rb"(data: ?+)"
+# A raw text frame's data: its lines, but for a first line `[DONE]` (which may end a raw stream).
+# Text with line breaks comes as several `data` lines (a paragraph break every few dozen frames
+# of a model's reply), so the hole takes them all; `_raw_text` joins them as the parser does.
+_RAW_DATA = rb"((?!\[DONE\]%(le)s)[^\r\n]*(?:%(le)sdata: ?+[^\r\n]*)*)"
+_RAW_LINE_BREAK = {_LF: re.compile(rb"\ndata: ?"), _CRLF: re.compile(rb"\r\ndata: ?")}
 # Frames read the general way at the start of a stream before the lane is tried: an OpenAI
 # stream shows its shape in three (a role-only delta, then two content deltas, the second of
 # which tells that it is not stuttering).
@@ -74,11 +82,10 @@ class FastLane:
         self.parser = parser
         self.normalizer = normalizer
         self.min_bytes = min_bytes  # smaller pieces take the general path
-        self._shape: tuple[str, FrameShape] | None = None  # what `_frame` was built for
-        self._frame: re.Pattern[bytes] | None = None
-        self._run: re.Pattern[bytes] | None = None  # a run of such frames
+        self._shape: tuple[str, FrameShape] | None = None  # what `_patterns` were built for
+        self._patterns: dict[bytes, _Frames] = {}  # by line end: LF, CRLF
+        self._usable = False  # whether the lane can read frames of `_shape`
         self._gapped = False  # a frame of another shape came in this piece (see `_read_run`)
-        self._fixed = 0  # the bytes of a matched frame besides its groups
         self._text = 0  # where the text literal is among a match's groups
         self._index = 0  # where the chunk index is among them (0: no index)
         self._raw = False  # the frames are raw text, not JSON
@@ -94,37 +101,23 @@ class FastLane:
         if len(chunk) < self.min_bytes or len(chunk) > parser.max_event_bytes:
             return self._general(chunk)
         if _CR not in chunk:
-            return self._decode(chunk)
-        # CRLF line ends (sse-starlette, Google's front end) are LF ends to the format. Around
-        # the ones a piece boundary splits, the parser reads the byte: the first of a piece
-        # after one that ended in CR (an LF there is that CR's pair, which turning a CRLF into
-        # LF would lose), and a CR that ends the piece (the LF of its pair may start the next).
-        events: list[ChatEvent] = []
-        count = 0
+            return self._decode(chunk, _LF)
+        # A CR that ends the bytes fed before may have its LF pair here: the parser reads that
+        # byte (a CR that ends this piece, and the rest of any unfinished frame, go to the
+        # parser too, since `_decode` reads whole frames only).
         if parser.after_cr:
             events, count = self._general(chunk[:1])
-            chunk = chunk[1:]
-        last_cr = chunk[-1:] == _CR_BYTE
-        if last_cr:
-            chunk = chunk[:-1]
-        if chunk.count(_CR_BYTE) == chunk.count(_CRLF):
-            more, more_count = self._decode(chunk.replace(_CRLF, b"\n"))
-        else:
-            more, more_count = self._general(chunk)  # a lone CR: the parser's own rules
-        events += more
-        count += more_count
-        if last_cr:
-            more, more_count = self._general(_CR_BYTE)
-            events += more
-            count += more_count
-        return events, count
+            more, more_count = self._decode(chunk[1:], _CRLF)
+            return events + more, count + more_count
+        return self._decode(chunk, _CRLF)
 
-    def _decode(self, chunk: bytes) -> tuple[list[ChatEvent], int]:
-        """`decode` of a piece whose line ends are all LF."""
+    def _decode(self, chunk: bytes, line_end: bytes) -> tuple[list[ChatEvent], int]:
+        """`decode` of a piece, reading the frames whose line ends are `line_end` (LF or CRLF)."""
         parser = self.parser
-        end = chunk.rfind(_FRAME_END) + 2  # the frames that are whole in `chunk` end here
+        frame_end = line_end * 2
+        end = chunk.rfind(frame_end) + len(frame_end)  # the frames whole in `chunk` end here
         self._gapped = False
-        if end < 2:
+        if end < len(frame_end):
             return self._general(chunk)
         events: list[ChatEvent] = []
         count = 0
@@ -132,17 +125,17 @@ class FastLane:
         if self.normalizer.frame_shape() is None:
             # The first frames of a stream, which tell its format and shape: the general path,
             # then the lane for the rest of the piece if they told.
-            pos = _after_frames(chunk, _LEARNING_FRAMES, end)
+            pos = _after_frames(chunk, frame_end, _LEARNING_FRAMES, end)
             events, count = self._general(chunk[:pos])
         elif not parser.at_event_boundary:
             # The rest of an event begun in an earlier piece, up to the first blank line.
-            pos = chunk.find(_FRAME_END) + 2
+            pos = chunk.find(frame_end) + len(frame_end)
             events, count = self._general(chunk[:pos])
         while pos < end and parser.at_event_boundary:
-            frame = self._frame_pattern()
-            if frame is None:
+            frames_of_shape = self._frames(line_end)
+            if frames_of_shape is None:
                 break
-            text, frames, last_id, last_index, stop = self._read_run(frame, chunk, pos, end)
+            text, frames, last_id, last_index, stop = self._read_run(frames_of_shape, chunk, pos, end)
             if frames:
                 count += frames
                 parser.dispatched_elsewhere(last_id)
@@ -154,8 +147,8 @@ class FastLane:
                 if pos == end:
                     break
             # One frame the lane does not read (or a blank line): the general path.
-            stop = chunk.find(_FRAME_END, pos) + 2
-            if stop < 2 or stop > end:
+            stop = chunk.find(frame_end, pos) + len(frame_end)
+            if stop < len(frame_end) or stop > end:
                 stop = end
             more, more_count = self._general(chunk[pos:stop])
             events += more
@@ -172,28 +165,33 @@ class FastLane:
         normalize = self.normalizer.normalize
         return [chat for chat in map(normalize, sse) if chat is not None], len(sse)
 
-    def _frame_pattern(self) -> re.Pattern[bytes] | None:
-        """The expression for frames of the normaliser's current shape (None: no shape)."""
+    def _frames(self, line_end: bytes) -> _Frames | None:
+        """The expressions for frames of the normaliser's current shape whose lines end with
+        `line_end` (None: no shape)."""
         shape = self.normalizer.frame_shape()
         if shape != self._shape:
             self._shape = shape
-            self._frame = None
+            self._patterns = {}
             # A shape learned from data joined from several `data:` lines has LFs in it; the
             # pattern reads one `data:` line, so such a stream takes the general path.
             if shape is not None and not any("\n" in segment for segment in shape[1].segments):
-                event, frame_shape = shape
-                event_line = b"" if event == "message" else rb"(event: ?" + re.escape(event.encode()) + rb"\n)"
-                one = _ID_LINE + event_line + _DATA_FIELD + frame_shape.pattern().encode("utf-8") + _FRAME_END
-                self._frame = re.compile(one)
-                self._run = re.compile(b"(?:" + one + b")+")
-                self._fixed = sum(len(segment.encode("utf-8")) for segment in frame_shape.segments) + 2
-                head = 3 if event_line else 2  # the groups before the shape's
+                frame_shape = shape[1]
                 self._raw = frame_shape.holes == (RAW,)
+                head = 2 if shape[0] == "message" else 3  # the groups before the shape's
                 self._text = head + frame_shape.holes.index(RAW if self._raw else TEXT)
                 self._index = head + frame_shape.holes.index(INDEX) if INDEX in frame_shape.holes else 0
-        return self._frame
+                self._usable = True
+            else:
+                self._usable = False
+        if not self._usable:
+            return None
+        assert shape is not None
+        frames = self._patterns.get(line_end)
+        if frames is None:  # built when first needed: most streams use one line end
+            frames = self._patterns[line_end] = _Frames.build(shape[0], shape[1], line_end)
+        return frames
 
-    def _read_run(self, frame: re.Pattern[bytes], chunk: bytes, pos: int, end: int
+    def _read_run(self, frames: _Frames, chunk: bytes, pos: int, end: int
                   ) -> tuple[str, int, str | None, int | None, int]:
         """The frames of the shape from `pos` on, up to the first that is not (or whose index
         does not go on by one): their text, their number, the value of the last `id` line
@@ -201,23 +199,22 @@ class FastLane:
         if not self._gapped:
             # Most pieces of a fast stream are all of the shape: one `findall`, and the matches
             # tile the piece when their lengths add up to its length.
-            found: list[tuple[bytes, ...]] = frame.findall(chunk, pos, end)
-            stop = pos + self._fixed * len(found) + sum(map(len, chain.from_iterable(found)))
+            found: list[tuple[bytes, ...]] = frames.one.findall(chunk, pos, end)
+            stop = pos + frames.fixed * len(found) + sum(map(len, chain.from_iterable(found)))
             if stop == end:
-                return self._decode_run(found, pos, stop) if found else ("", 0, None, None, pos)
+                return self._decode_run(frames, found, pos, stop) if found else ("", 0, None, None, pos)
             self._gapped = True
         # A frame of another shape among them: from here on in this piece, one pass finds where
         # the run of frames of the shape ends (the pattern repeated, anchored at `pos`), and
         # `findall` reads their groups within exactly that run. (Searching to the end of the
         # piece after every such frame read the same bytes again and again.)
-        assert self._run is not None
-        run = self._run.match(chunk, pos, end)
+        run = frames.run.match(chunk, pos, end)
         if run is None:
             return "", 0, None, None, pos
         stop = run.end()
-        return self._decode_run(frame.findall(chunk, pos, stop), pos, stop)
+        return self._decode_run(frames, frames.one.findall(chunk, pos, stop), pos, stop)
 
-    def _decode_run(self, found: list[tuple[bytes, ...]], pos: int, stop: int
+    def _decode_run(self, frames: _Frames, found: list[tuple[bytes, ...]], pos: int, stop: int
                     ) -> tuple[str, int, str | None, int | None, int]:
         """`_read_run`'s answer for the frames `found` between `pos` and `stop`."""
         last_index = None
@@ -232,17 +229,14 @@ class FastLane:
                 taken = next(n for n, index in enumerate(indexes) if index != first + n)
             if taken < len(found):
                 found = found[:taken]
-                stop = pos + self._fixed * taken + sum(map(len, chain.from_iterable(found)))
+                stop = pos + frames.fixed * taken + sum(map(len, chain.from_iterable(found)))
             if not found:
                 return "", 0, None, None, pos
             last_index = first + taken - 1
         literals = list(map(itemgetter(self._text), found))
-        last_id = next((_id_value(groups[0]) for groups in reversed(found) if groups[0]), None)
+        last_id = next((frames.id_value(groups[0]) for groups in reversed(found) if groups[0]), None)
         if self._raw:
-            # Each frame's bytes decoded on its own, as the parser decodes each event's data: an
-            # LF between them (no raw line holds one) ends any sequence a frame left unfinished,
-            # exactly as the end of that frame's data would, and is taken out again after.
-            text = b"\n".join(literals).decode("utf-8", "replace").replace("\n", "")
+            text = _raw_text(literals, frames.line_break)
         else:
             # Decoded as the general path would: each literal's bytes as UTF-8 with replacement
             # (the `","` between them keeps a bad sequence from joining its neighbour), and each
@@ -252,18 +246,55 @@ class FastLane:
         return text, len(literals), last_id, last_index, stop
 
 
-def _id_value(line: bytes) -> str:
-    """The value of an `id` line: "If value starts with a U+0020 SPACE character, remove it"."""
-    value = line[3:-1]
-    return (value[1:] if value[:1] == b" " else value).decode("utf-8", "replace")
+@dataclass(frozen=True, slots=True)
+class _Frames:
+    """The expressions for the frames of one shape whose lines end with one line end."""
+
+    one: re.Pattern[bytes]  # a frame, one group per hole and head line
+    run: re.Pattern[bytes]  # a run of them
+    fixed: int  # the bytes of a matched frame besides its groups
+    line_end: int  # the length of its line end
+    line_break: re.Pattern[bytes]  # in a raw frame's data: a line end and the next `data` field
+
+    @classmethod
+    def build(cls, event: str, shape: FrameShape, line_end: bytes) -> _Frames:
+        event_line = b"" if event == "message" else (
+            rb"(event: ?" + re.escape(event.encode()) + re.escape(line_end) + rb")")
+        escaped = re.escape(line_end)
+        data = (_RAW_DATA % {b"le": escaped} if shape.holes == (RAW,)
+                else shape.pattern().encode("utf-8"))
+        one = _ID_LINE % escaped + event_line + _DATA_FIELD + data + escaped * 2
+        fixed = sum(len(segment.encode("utf-8")) for segment in shape.segments) + 2 * len(line_end)
+        return cls(re.compile(one), re.compile(b"(?:" + one + b")+"), fixed, len(line_end),
+                   _RAW_LINE_BREAK[line_end])
+
+    def id_value(self, line: bytes) -> str:
+        """The value of an `id` line: "If value starts with a U+0020 SPACE character, remove it"."""
+        value = line[3:-self.line_end]
+        return (value[1:] if value[:1] == b" " else value).decode("utf-8", "replace")
 
 
-def _after_frames(chunk: bytes, frames: int, end: int) -> int:
+def _raw_text(literals: list[bytes], line_break: re.Pattern[bytes]) -> str:
+    """The text of raw frames whose data lines are `literals` (a frame of several lines has
+    `line_break`s in its literal), as the parser reads them: each frame's data decoded on its
+    own as UTF-8 with replacement, its lines joined with LF.
+
+    Joined with CRs between them, which no data line holds: like the end of a frame's data, a
+    CR ends any sequence a frame left unfinished, and it is taken out again after. The only LFs
+    are those of the line breaks within frames (`line_break`, in any line end), which become
+    the LF of the parser's join: it ends an unfinished sequence too."""
+    joined = b"\r".join(literals)
+    if b"\n" in joined:
+        joined = line_break.sub(b"\n", joined)
+    return joined.decode("utf-8", "replace").replace("\r", "")
+
+
+def _after_frames(chunk: bytes, frame_end: bytes, frames: int, end: int) -> int:
     """Where the first `frames` frames of `chunk` end (at most at `end`)."""
     pos = 0
     for _ in range(frames):
-        found = chunk.find(_FRAME_END, pos)
-        if found < 0 or found + 2 >= end:
+        found = chunk.find(frame_end, pos)
+        if found < 0 or found + len(frame_end) >= end:
             return end
-        pos = found + 2
+        pos = found + len(frame_end)
     return pos

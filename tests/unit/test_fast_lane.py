@@ -61,7 +61,7 @@ def outcome(stream: bytes, cuts: list[int], *, lane: bool, max_event_bytes: int 
 
 
 CONTENTS = ["Hello", " world", "", "café 你好 🚀", 'a "quote"', "back\\slash", "line\nbreak", "\ud83d",
-            "\u2028", "}]}", "\\u0041", "\x7f", " ", "tab\t"]
+            "\u2028", "}]}", "\\u0041", "\x7f", " ", "tab\t", "\n", "two\n\nbreaks\n", "data: x", "cut§\nnext§"]
 
 
 def random_frame(rng: random.Random, number: int) -> bytes:
@@ -256,7 +256,7 @@ def _legacy(text: str, n: int) -> str:
 
 
 def _raw(text: str, n: int) -> str:
-    return text.replace("\n", " ")  # one line of text (a line break would start another field)
+    return text  # `dialect_stream` writes each line of it as a `data` line of its own
 
 
 def _langserve(text: str, n: int) -> str:
@@ -280,7 +280,19 @@ DIALECT_WIRES = {
 def dialect_stream(rng: random.Random, dialect: str, frames: int) -> bytes:
     """A stream of `dialect`'s text frames, with ids now and then, odd frames between them, and
     for the standard format indexes that sometimes start again (a backend that restarts) or skip."""
-    make, event, colon, eol = DIALECT_WIRES[dialect]
+    make_data, event, colon, eol = DIALECT_WIRES[dialect]
+    if make_data is _raw and rng.random() < 0.5:
+        eol = "\r\n"  # raw text from sse-starlette, say
+
+    def make(text: str, index: int) -> str:
+        data = make_data(text, index)
+        if make_data is not _raw:
+            return data
+        # Raw text's line breaks: the next line is another `data` line, with the space after
+        # the colon or not, or with two (the second is the line's own).
+        return "".join(line if not k else f"{eol}data{rng.choice([':', ': ', ':  '])}{line}"
+                       for k, line in enumerate(data.split("\n")))
+
     out: list[str] = []
     index = 0
     for n in range(frames):
@@ -311,7 +323,8 @@ def dialect_stream(rng: random.Random, dialect: str, frames: int) -> bytes:
                 out.append(f"{head}data{colon}[DONE]{eol}{eol}")  # raw text's end, anything else's odd frame
         else:
             out.append(f"{head}data{colon}{make('y', -1)}{eol}{eol}")  # a value out of step
-    return "".join(out).encode("utf-8", "surrogatepass")
+    # "§": a UTF-8 sequence cut short, before a quote, a line break or the next frame
+    return "".join(out).encode("utf-8", "surrogatepass").replace("§".encode(), b"\xe4\xbd")
 
 
 def assembled(stream: bytes, cuts: list[int], *, lane: bool) -> list[object]:
@@ -369,3 +382,17 @@ def test_a_run_of_each_dialects_text_frames_takes_the_lane(dialect: str) -> None
     assert len(chunks) <= 9, dialect  # the first frames one by one, then one run
     if dialect == "standard":
         assert chunks[-1].index == 199 and normalizer.max_index == 199
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_raw_frames_of_several_lines_take_the_lane(eol: str) -> None:
+    # A model's paragraph breaks: raw text with a line break every few frames comes as runs
+    # all the same, each line break an LF, a second space after the colon the line's own.
+    frames = "".join(f"id: {n}{eol}data: w{n}{eol}data:  x{eol}{eol}" if n % 5 == 4 else f"id: {n}{eol}data: w{n} {eol}{eol}"
+                     for n in range(200))
+    parser, normalizer = EventStreamParser(), PayloadNormalizer()
+    events, count = FastLane(parser, normalizer).decode(frames.encode())
+    chunks = [e for e in events if type(e) is Chunk]
+    assert "".join(c.content for c in chunks) == "".join(f"w{n}\n x" if n % 5 == 4 else f"w{n} " for n in range(200))
+    assert count == 200 and parser.last_event_id == "199"
+    assert len(chunks) <= 9  # the first frames one by one, then one run

@@ -7,6 +7,7 @@ the same frame makers.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 
@@ -21,6 +22,7 @@ from tests.unit.strategies import cuts, examples, texts
 from tests.unit.test_fast_lane import (
     CONTENTS,
     DIALECT_WIRES,
+    _raw,
     assembled,
     dialect_stream,
     outcome,
@@ -46,6 +48,10 @@ def test_any_openai_like_stream_gives_the_same_events_with_the_lane_on_or_off(
         stream, offsets, lane=False, max_event_bytes=limit)
 
 
+def _raw_lines(text: str, index: int, *, separator: str) -> str:
+    return _raw(text, index).replace("\n", separator)
+
+
 @st.composite
 def built_streams(draw: st.DrawFn, dialect: str) -> bytes:
     """A stream of `dialect`'s text frames that Hypothesis builds (and shrinks) frame by frame:
@@ -53,6 +59,9 @@ def built_streams(draw: st.DrawFn, dialect: str) -> bytes:
     another event name, a broken frame, an index that jumps back or ahead, CRLF or lone CR line
     ends."""
     make, event, colon, eol = DIALECT_WIRES[dialect]
+    if make is _raw:  # raw text from either kind of server, its line breaks as `data` lines
+        eol = draw(st.sampled_from(["\n", "\r\n"]))
+        make = functools.partial(_raw_lines, separator=f"{eol}data{colon}")
     name = "" if event is None else f"event{colon}{event}{eol}"
     out: list[str] = []
     index = 0
