@@ -41,8 +41,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
 
 from sse_client.formats.events import ChatEvent, Chunk
 from sse_client.formats.frame_template import INDEX, RAW, TEXT, FrameShape
@@ -197,44 +195,46 @@ class FastLane:
         does not go on by one): their text, their number, the value of the last `id` line
         among them (None: none had one), the last index (None: no index) and where they end."""
         if not self._gapped:
-            # Most pieces of a fast stream are all of the shape: one `findall`, and the matches
-            # tile the piece when their lengths add up to its length.
-            found: list[tuple[bytes, ...]] = frames.one.findall(chunk, pos, end)
-            stop = pos + frames.fixed * len(found) + sum(map(len, chain.from_iterable(found)))
-            if stop == end:
-                return self._decode_run(frames, found, pos, stop) if found else ("", 0, None, None, pos)
+            # Most pieces of a fast stream are all of the shape: one `split` gives the groups of
+            # every frame in one flat list, and the bytes between the frames (every k-th item,
+            # k = groups + 1), which are all empty when the frames tile the piece.
+            parts = frames.one.split(chunk[pos:end])
+            if not any(parts[::frames.stride]):
+                return self._decode_run(frames, parts, pos, end) if len(parts) > 1 else ("", 0, None, None, pos)
             self._gapped = True
         # A frame of another shape among them: from here on in this piece, one pass finds where
         # the run of frames of the shape ends (the pattern repeated, anchored at `pos`), and
-        # `findall` reads their groups within exactly that run. (Searching to the end of the
+        # `split` reads their groups within exactly that run. (Searching to the end of the
         # piece after every such frame read the same bytes again and again.)
         run = frames.run.match(chunk, pos, end)
         if run is None:
             return "", 0, None, None, pos
         stop = run.end()
-        return self._decode_run(frames, frames.one.findall(chunk, pos, stop), pos, stop)
+        return self._decode_run(frames, frames.one.split(chunk[pos:stop]), pos, stop)
 
-    def _decode_run(self, frames: _Frames, found: list[tuple[bytes, ...]], pos: int, stop: int
+    def _decode_run(self, frames: _Frames, parts: list[bytes | None], pos: int, stop: int
                     ) -> tuple[str, int, str | None, int | None, int]:
-        """`_read_run`'s answer for the frames `found` between `pos` and `stop`."""
+        """`_read_run`'s answer for the frames between `pos` and `stop` that split into `parts`
+        (nothing between them: `[b"", groups of frame 1, b"", groups of frame 2, ..., b""]`,
+        None for an `id` line a frame has not)."""
+        stride = frames.stride
         last_index = None
         if self._index:
             # The run goes on from the highest index read so far, one by one; the frames from
             # the first that does not are left to the general path.
             first = self.normalizer.max_index + 1
-            indexes = list(map(int, map(itemgetter(self._index), found)))
+            indexes = list(map(int, parts[self._index + 1::stride]))  # type: ignore[arg-type]
             if indexes == list(range(first, first + len(indexes))):
-                taken = len(found)
+                taken = len(indexes)
             else:
                 taken = next(n for n, index in enumerate(indexes) if index != first + n)
-            if taken < len(found):
-                found = found[:taken]
-                stop = pos + frames.fixed * taken + sum(map(len, chain.from_iterable(found)))
-            if not found:
-                return "", 0, None, None, pos
+                if not taken:
+                    return "", 0, None, None, pos
+                parts = parts[:taken * stride + 1]
+                stop = pos + frames.fixed * taken + sum(map(len, filter(None, parts)))  # type: ignore[arg-type]
             last_index = first + taken - 1
-        literals = list(map(itemgetter(self._text), found))
-        last_id = next((frames.id_value(groups[0]) for groups in reversed(found) if groups[0]), None)
+        literals: list[bytes] = parts[self._text + 1::stride]  # type: ignore[assignment]
+        last_id = next((frames.id_value(line) for line in reversed(parts[1::stride]) if line), None)
         if self._raw:
             text = _raw_text(literals, frames.line_break)
         else:
@@ -255,6 +255,12 @@ class _Frames:
     fixed: int  # the bytes of a matched frame besides its groups
     line_end: int  # the length of its line end
     line_break: re.Pattern[bytes]  # in a raw frame's data: a line end and the next `data` field
+
+    @property
+    def stride(self) -> int:
+        """How far apart a frame's groups are in what `one.split` returns: its groups and the
+        bytes between it and the next frame."""
+        return self.one.groups + 1
 
     @classmethod
     def build(cls, event: str, shape: FrameShape, line_end: bytes) -> _Frames:
