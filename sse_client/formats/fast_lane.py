@@ -9,25 +9,24 @@ the reader does not use (a counter, padding, token counts), in any dialect:
 
 Once the normaliser's `FrameTemplate` has learned that shape (`PayloadNormalizer.frame_shape`)
 and the stream is known to be deltas, one regular expression built from the shape reads a whole
-run of such frames: `findall` returns each frame's `id` line, its text literal and its other
-holes, and the literals, put in one JSON array, are decoded by one `json.loads`. Per event that
-is a small fraction of parsing each frame into a `ServerSentEvent`, normalising it and
-assembling a `Chunk` (bench/RESULTS.md has the numbers).
+run of such frames: `split` returns each frame's text literal and its other holes, and the
+bytes between the frames; the literals, put in one JSON array, are decoded by one `json.loads`.
+Per event that is a small fraction of parsing each frame into a `ServerSentEvent`, normalising
+it and assembling a `Chunk` (bench/RESULTS.md has the numbers).
 
 Exact, not a heuristic: the expression matches only what the general path would read as one
-event of the learned name whose data is one line of the learned shape (an optional `id` line
-without NUL, the `event` line if the shape's name is not "message", one `data` line, then a
-blank line), whose meaning is therefore fixed: new text, perhaps a new last event ID, and for
-the standard format the next chunk index (a run must go on from the highest index read so far,
-one by one, or the general path reads it: the assembler drops replays by index). A piece with
-a CR in it is read with the same expression for CRLF line ends (sse-starlette, Google's front
-end), whose frames have no other CR: a lone CR, which ends a line too, is in no frame it matches.
-Anything
-else (a comment, another event name, a lone CR, `[DONE]`, a frame of another shape, an
-unfinished frame) goes through `EventStreamParser` and `PayloadNormalizer` as usual, in order.
-The matches of `findall` tile the bytes they were searched in when their lengths add up to those
-bytes' length, which is how a run is known to have no gap; otherwise the frames are matched one
-at a time up to the first that does not fit.
+event of the learned name whose data is the learned shape (an optional `id` line without NUL,
+the `event` line if the shape's name is not "message", one `data` line, or for raw text one or
+more, then a blank line), whose meaning is therefore fixed: new text, perhaps a new last event
+ID, and for the standard format the next chunk index (a run must go on from the highest index
+read so far, one by one, or the general path reads it: the assembler drops replays by index). A
+piece with a CR in it is read with the same expression for CRLF line ends (sse-starlette,
+Google's front end), whose frames have no other CR: a lone CR, which ends a line too, is in no
+frame it matches. Anything else (a comment, another event name, a lone CR, `[DONE]`, a frame of
+another shape, an unfinished frame) goes through `EventStreamParser` and `PayloadNormalizer` as
+usual, in order. The frames tile the bytes they were searched in when `split` found nothing
+between them, which is how a run is known to have no gap; otherwise one pass of the expression
+repeated finds where the run ends.
 
 The text of a run comes as one `Chunk`, carrying the last event ID (and the last index) after
 it: that is only right for a caller that needs no per-event ids, so `ChatRun` uses the lane
@@ -50,14 +49,16 @@ from sse_client.parser import EventStreamParser
 _CR = 0x0D
 _LF = b"\n"
 _CRLF = b"\r\n"
-# The head of a frame, as groups (so that a match's length is its groups' and the shape's):
-# an optional `id` line (the parser's `id` rule ignores a value with NUL; a CR or LF ends it),
-# then the `event` line the shape was learned with, if any, then the `data` field name (one
-# space or none).
-_ID_LINE = rb"(id:[^\r\n\x00]*%s)?"
+# The head of a frame, without groups (the groups are the holes of its data): an optional `id`
+# line (the parser's `id` rule ignores a value with NUL; a CR or LF ends it), then the `event`
+# line the shape was learned with, if any, then the `data` field name (one space or none). Every
+# LF in a run of frames ends one of their lines, so the last `id` line is found with `rfind`.
+_ID_LINE = rb"(?:id:[^\r\n\x00]*%s)?"
+_ID_FIELD = b"id:"
+_LINE_THEN_ID = b"\nid:"
 # The space is taken if it is there (possessive: never given back), as the spec strips it: a raw
 # text line may begin with another space, which is its own.
-_DATA_FIELD = rb"(data: ?+)"
+_DATA_FIELD = rb"data: ?+"
 # A raw text frame's data: its lines, but for a first line `[DONE]` (which may end a raw stream).
 # Text with line breaks comes as several `data` lines (a paragraph break every few dozen frames
 # of a model's reply), so the hole takes them all; `_raw_text` joins them as the parser does.
@@ -84,7 +85,7 @@ class FastLane:
         self._patterns: dict[bytes, _Frames] = {}  # by line end: LF, CRLF
         self._usable = False  # whether the lane can read frames of `_shape`
         self._gapped = False  # a frame of another shape came in this piece (see `_read_run`)
-        self._text = 0  # where the text literal is among a match's groups
+        self._text = 0  # where the text literal is among a frame's groups
         self._index = 0  # where the chunk index is among them (0: no index)
         self._raw = False  # the frames are raw text, not JSON
 
@@ -175,9 +176,9 @@ class FastLane:
             if shape is not None and not any("\n" in segment for segment in shape[1].segments):
                 frame_shape = shape[1]
                 self._raw = frame_shape.holes == (RAW,)
-                head = 2 if shape[0] == "message" else 3  # the groups before the shape's
-                self._text = head + frame_shape.holes.index(RAW if self._raw else TEXT)
-                self._index = head + frame_shape.holes.index(INDEX) if INDEX in frame_shape.holes else 0
+                # Where each hole's group is in what `split` returns (a frame's first is 1).
+                self._text = 1 + frame_shape.holes.index(RAW if self._raw else TEXT)
+                self._index = 1 + frame_shape.holes.index(INDEX) if INDEX in frame_shape.holes else 0
                 self._usable = True
             else:
                 self._usable = False
@@ -200,7 +201,7 @@ class FastLane:
             # k = groups + 1), which are all empty when the frames tile the piece.
             parts = frames.one.split(chunk[pos:end])
             if not any(parts[::frames.stride]):
-                return self._decode_run(frames, parts, pos, end) if len(parts) > 1 else ("", 0, None, None, pos)
+                return self._decode_run(frames, parts, chunk, pos, end) if len(parts) > 1 else ("", 0, None, None, pos)
             self._gapped = True
         # A frame of another shape among them: from here on in this piece, one pass finds where
         # the run of frames of the shape ends (the pattern repeated, anchored at `pos`), and
@@ -210,20 +211,20 @@ class FastLane:
         if run is None:
             return "", 0, None, None, pos
         stop = run.end()
-        return self._decode_run(frames, frames.one.split(chunk[pos:stop]), pos, stop)
+        return self._decode_run(frames, frames.one.split(chunk[pos:stop]), chunk, pos, stop)
 
-    def _decode_run(self, frames: _Frames, parts: list[bytes | None], pos: int, stop: int
+    def _decode_run(self, frames: _Frames, parts: list[bytes], chunk: bytes, pos: int, stop: int
                     ) -> tuple[str, int, str | None, int | None, int]:
-        """`_read_run`'s answer for the frames between `pos` and `stop` that split into `parts`
-        (nothing between them: `[b"", groups of frame 1, b"", groups of frame 2, ..., b""]`,
-        None for an `id` line a frame has not)."""
+        """`_read_run`'s answer for the frames of `chunk` between `pos` and `stop`, which split
+        into `parts` (nothing between them: `[b"", holes of frame 1, b"", holes of frame 2, ...,
+        b""]`)."""
         stride = frames.stride
         last_index = None
         if self._index:
             # The run goes on from the highest index read so far, one by one; the frames from
             # the first that does not are left to the general path.
             first = self.normalizer.max_index + 1
-            indexes = list(map(int, parts[self._index + 1::stride]))  # type: ignore[arg-type]
+            indexes = list(map(int, parts[self._index::stride]))
             if indexes == list(range(first, first + len(indexes))):
                 taken = len(indexes)
             else:
@@ -231,10 +232,12 @@ class FastLane:
                 if not taken:
                     return "", 0, None, None, pos
                 parts = parts[:taken * stride + 1]
-                stop = pos + frames.fixed * taken + sum(map(len, filter(None, parts)))  # type: ignore[arg-type]
+                stop = pos
+                for _ in range(taken):  # rare (a restart, a replay): frame by frame
+                    stop = frames.one.match(chunk, stop).end()  # type: ignore[union-attr]
             last_index = first + taken - 1
-        literals: list[bytes] = parts[self._text + 1::stride]  # type: ignore[assignment]
-        last_id = next((frames.id_value(line) for line in reversed(parts[1::stride]) if line), None)
+        literals = parts[self._text::stride]
+        last_id = frames.last_id(chunk, pos, stop)
         if self._raw:
             text = _raw_text(literals, frames.line_break)
         else:
@@ -250,10 +253,9 @@ class FastLane:
 class _Frames:
     """The expressions for the frames of one shape whose lines end with one line end."""
 
-    one: re.Pattern[bytes]  # a frame, one group per hole and head line
+    one: re.Pattern[bytes]  # a frame, one group per hole
     run: re.Pattern[bytes]  # a run of them
-    fixed: int  # the bytes of a matched frame besides its groups
-    line_end: int  # the length of its line end
+    line_end: bytes
     line_break: re.Pattern[bytes]  # in a raw frame's data: a line end and the next `data` field
 
     @property
@@ -264,19 +266,26 @@ class _Frames:
 
     @classmethod
     def build(cls, event: str, shape: FrameShape, line_end: bytes) -> _Frames:
-        event_line = b"" if event == "message" else (
-            rb"(event: ?" + re.escape(event.encode()) + re.escape(line_end) + rb")")
         escaped = re.escape(line_end)
+        event_line = b"" if event == "message" else rb"event: ?" + re.escape(event.encode()) + escaped
         data = (_RAW_DATA % {b"le": escaped} if shape.holes == (RAW,)
                 else shape.pattern().encode("utf-8"))
         one = _ID_LINE % escaped + event_line + _DATA_FIELD + data + escaped * 2
-        fixed = sum(len(segment.encode("utf-8")) for segment in shape.segments) + 2 * len(line_end)
-        return cls(re.compile(one), re.compile(b"(?:" + one + b")+"), fixed, len(line_end),
-                   _RAW_LINE_BREAK[line_end])
+        return cls(re.compile(one), re.compile(b"(?:" + one + b")+"), line_end, _RAW_LINE_BREAK[line_end])
 
-    def id_value(self, line: bytes) -> str:
-        """The value of an `id` line: "If value starts with a U+0020 SPACE character, remove it"."""
-        value = line[3:-self.line_end]
+    def last_id(self, chunk: bytes, pos: int, stop: int) -> str | None:
+        """The value of the last `id` line of the frames between `pos` and `stop` (None: none
+        has one). Each LF there ends a line of theirs, so an LF and `id:` start an `id` line;
+        the first frame's starts at `pos`. "If value starts with a U+0020 SPACE character,
+        remove it"."""
+        at = chunk.rfind(_LINE_THEN_ID, pos, stop)
+        if at >= 0:
+            at += 1
+        elif chunk.startswith(_ID_FIELD, pos):
+            at = pos
+        else:
+            return None
+        value = chunk[at + 3:chunk.find(self.line_end, at)]
         return (value[1:] if value[:1] == b" " else value).decode("utf-8", "replace")
 
 
