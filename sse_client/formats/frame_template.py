@@ -55,6 +55,13 @@ HOLE_PATTERNS = {
     # Raw text: a whole line of data as it is, but for the `[DONE]` that ends a raw stream.
     RAW: r"((?!\[DONE\]\n)[^\n]*)",
 }
+# Learning a frame's shape costs more than parsing it (its expression is compiled), and pays off
+# only if the next frames have that shape. A stream whose frames never do (a value its dialect
+# does not declare varying: a timestamp a proxy adds to each) would pay it on every frame: after
+# this many text frames in a row that matched nothing learned, one frame in `_RELEARN_EVERY` is
+# learned, so that a stream that settles is still read by its template soon after.
+_PATIENCE = 8
+_RELEARN_EVERY = 32
 _STRING_VALUE = re.compile('"' + LITERAL_BODY + '"')
 _NUMBER_VALUE = re.compile(HOLE_PATTERNS[NUMBER])
 
@@ -94,11 +101,21 @@ class FrameTemplate:
         self._regex: re.Pattern[str] | None = None  # with more holes: the shape's pattern
         self._text_group = 1  # the group of the text literal in `_regex`
         self._index_group = 0  # the group of the index, 0 for none
+        self._misses = 0  # text frames learned since the last that matched (see `_PATIENCE`)
 
-    def learn(self, data: str, content: str, index: int | None = None) -> None:
+    def learn(self, data: str, content: str, index: int | None = None) -> bool:
         """Keep `data`'s shape; `content` (and `index`) is what the full parse found in it. A
         frame whose shape cannot be learned leaves no shape: the next text frame is parsed in
-        full, and may be learned."""
+        full, and may be learned. Once many in a row have not matched what was learned before,
+        only some are learned (see `_PATIENCE`): the shape stays what it was. Returns whether
+        this frame was learned (its shape, or that it has none)."""
+        self._misses += 1
+        if self._misses > _PATIENCE and self._misses % _RELEARN_EVERY:
+            return False
+        self._learn(data, content, index)
+        return True
+
+    def _learn(self, data: str, content: str, index: int | None) -> None:
         self.shape = None
         self._regex = None
         self._prefix = self._suffix = ""
@@ -163,6 +180,7 @@ class FrameTemplate:
         if found is None:
             return None
         value, _ = scanstring(data, found.start(self._text_group))
+        self._misses = 0
         return value, (int(found[self._index_group]) if self._index_group else None)
 
     def _match_text_only(self, data: str) -> tuple[str, int | None] | None:
@@ -178,7 +196,10 @@ class FrameTemplate:
             return None  # not one valid string literal there
         # The literal must end exactly where the suffix starts (so nothing is between them and
         # the suffix does not overlap it).
-        return (value, None) if end == len(data) - len(suffix) else None
+        if end != len(data) - len(suffix):
+            return None
+        self._misses = 0
+        return value, None
 
 
 def _key_pattern(key: str) -> tuple[str, re.Pattern[str]]:

@@ -205,8 +205,7 @@ class PayloadNormalizer:
         if result.index is not None:
             self.max_index = max(self.max_index, result.index)
         template = self._template
-        if template is not None and not dialect.finished:
-            template.learn(event.data, result.content, result.index)
+        if template is not None and not dialect.finished and template.learn(event.data, result.content, result.index):
             self._template_event = event.event
         return self._chunk(dialect, result)
 

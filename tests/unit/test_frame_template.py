@@ -219,3 +219,54 @@ def test_each_dialect_normalises_the_same_with_and_without_the_template(dialect:
     fast, slow, hits = with_and_without_template(dialect, events)
     assert fast.max_index == slow.max_index
     assert sum(hits) > 150  # the template did most of the work
+
+
+def test_frames_that_never_share_a_shape_are_learned_only_now_and_then() -> None:
+    # A proxy stamps each frame with a value the dialect does not declare varying: learning each
+    # (its expression compiled) would cost more than parsing it, for nothing.
+    template = FrameTemplate("content")
+    learned = [template.learn(frame(f"w{n}", stamp=n), f"w{n}") for n in range(200)]
+    assert learned[:8] == [True] * 8  # patient at first
+    assert 4 <= sum(learned[8:]) <= 8  # then one in 32
+    assert template.match(frame("x", stamp=1000)) is None
+    # The stream settles: within 32 frames the template reads it again, and learns as before.
+    steady = []
+    for n in range(40):
+        data = frame(f"s{n}", stamp=0)
+        if template.match(data) is None:
+            template.learn(data, f"s{n}")
+            steady.append(False)
+        else:
+            steady.append(True)
+    assert steady.index(True) <= 32 and all(steady[steady.index(True):])
+    assert template.learn(frame("a", stamp=9), "a")  # a miss after a match is learned at once
+
+
+def test_a_frame_not_learned_leaves_the_event_name_of_the_shape_as_it_was() -> None:
+    # Frames of a stamped stream under two event names: the lane's shape is always the name and
+    # the data of one learned frame, never the data of one with the name of another.
+    normalizer = PayloadNormalizer("anthropic")
+    template = normalizer._template
+    assert template is not None
+    learn = template.learn
+    learned: list[str] = []
+
+    def recorded(data: str, content: str, index: int | None = None) -> bool:
+        if not learn(data, content, index):
+            return False
+        learned.append(data)
+        return True
+
+    template.learn = recorded  # type: ignore[method-assign]
+    names = {}
+    for n in range(120):
+        name = "content_block_delta" if n % 2 else "message_delta"
+        data = json.dumps({"type": "content_block_delta", "index": 0, "stamp": n,
+                           "delta": {"type": "text_delta", "text": f"w{n}"}})
+        names[data] = name
+        normalizer.normalize(ServerSentEvent(event=name, data=data, id=""))
+        shape = normalizer.frame_shape()
+        assert shape is not None and learned
+        assert shape[0] == names[learned[-1]]
+        assert f'"stamp": {json.loads(learned[-1])["stamp"]},' in "".join(shape[1].segments)
+    assert 5 < len(learned) < 20
