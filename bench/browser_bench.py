@@ -14,8 +14,8 @@ Markdown section (`run()`), printed by the command line:
    (b) `fetch` -> `TextDecoderStream` -> `EventSourceParserStream` (npm eventsource-parser),
    (c) the native `EventSource` (GET), and (d) `fetch` reading bytes only (the ceiling). Flat
    out: events/s from the request to the last callback, median of interleaved runs. At LLM
-   pace (100 events/s, `server_ms` stamped into each event by the server right before the
-   write): latency from the write to the callback, p50 and p99. Then every dialect of the mock
+   pace (100 events/s, each event stamped by the server right before the write, in the
+   `obfuscation` padding of OpenAI's chunks): latency from the write to the callback, p50 and p99. Then every dialect of the mock
    backend, one event per write from an independent Node event server (bench/event_server.mjs):
    (a) against (b) reading that dialect (bench/dialect_bench.py).
 2. Our parser alone in the page under Pyodide: `EventStreamParser.feed` over the three corpora in
@@ -311,11 +311,19 @@ class Latency:
     ok_by_client: dict[str, bool]
 
 
+def paced_query(events: int, pace_hz: int) -> str:
+    """The mock backend's stream at LLM pace: OpenAI chunks, each stamped with the server's
+    write time in `obfuscation`, where OpenAI puts the padding that changes with every chunk
+    (`stamp_as`), so that the frames are what OpenAI sends but for that value. (A stamp in a
+    member the dialect does not know to vary would make every frame one of a new shape.)"""
+    return f"format=openai&events={events}&pace_hz={pace_hz}&stamp=1&stamp_as=obfuscation"
+
+
 def measure_latency(page: Any, backend: str, plan: Plan,
                     clients: Sequence[str] = (*CLIENTS, "fetchOnly")) -> Latency:
     samples: dict[str, list[float]] = {name: [] for name in clients}
     ok_by_client = {name: True for name in CLIENTS if name in clients}
-    base_query = f"format=openai&events={plan.paced_events}&pace_hz={plan.pace_hz}&stamp=1"
+    base_query = paced_query(plan.paced_events, plan.pace_hz)
     page.evaluate("text => bench.setExpected(text)", expected_reply(base_query))
     pieces = expected_pieces(base_query)
     for _ in range(plan.paced_runs):
@@ -726,10 +734,11 @@ def _latency_section(r: Results, targets: list[tuple[str, str, bool]]) -> list[s
     return [
         f"### At LLM pace: {lat.events} events at {r.plan.pace_hz}/s",
         "",
-        f"`format=openai&events={lat.events}&pace_hz={r.plan.pace_hz}&stamp=1`: the server "
-        f"writes event k at k/{r.plan.pace_hz} s, with `server_ms` (its `time.time() * 1000`, "
-        f"taken right before the write) as the first member of the JSON. Latency = "
-        f"`performance.timeOrigin + performance.now()` in the callback − `server_ms` (same "
+        f"`{paced_query(lat.events, r.plan.pace_hz)}`: the server writes event k at "
+        f"k/{r.plan.pace_hz} s, with its `time.time() * 1000`, taken right before the write, as "
+        f"the string in the chunk's `obfuscation` member (where OpenAI puts the padding that "
+        f"changes with every chunk: the frames are OpenAI's but for that value). Latency = "
+        f"`performance.timeOrigin + performance.now()` in the callback − that stamp (same "
         f"machine, same clock; Chromium coarsens `performance.now()` to 0.1 ms). (b) and (c) take "
         f"the stamp from the event they parsed; (a)'s onChunk gets only text, so its k-th call is "
         f"paired with the stamp the server logged for content event k (`/api/mock/stamps`); (d) "

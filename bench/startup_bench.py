@@ -584,7 +584,7 @@ def _phases(s: Startup) -> list[str]:
 def _streaming(st: Streaming) -> list[str]:
     lines = [
         f"Streaming per boot mode: (a) `SSEClient.chatWithModelStream` at LLM pace "
-        f"({st.events} events at {st.pace_hz}/s, `stamp=1`, measured as in the latency section "
+        f"({st.events} events at {st.pace_hz}/s, stamped, measured as in the latency section "
         f"above) on the clients page as it is and on a copy whose loader tag has the variant's "
         f"`data-boot`, in the same context, {st.rounds} interleaved round(s); ms from the "
         f"server's write to onChunk on the page's main thread.",

@@ -41,11 +41,17 @@ async function ours(endpoint, { arrivals = false } = {}) {
 /**
  * How a JS user reads each dialect of the mock backend: one function per dialect, from an
  * event's name and data to `{text, end, stamp}` (text to append, whether this event ends the
- * reply, the `server_ms` stamp if the latency run wants one). JSON.parse and the field access the
+ * reply, the stamp if the latency run wants one). JSON.parse and the field access the
  * provider's docs show, nothing more. Dialects with no end event (legacy, raw) end at the close
  * of the stream; so does LangServe, whose `end` event has no data line and so, by the spec, is
  * never dispatched (eventsource-parser drops it as the browser does).
  */
+/** The server's write time a stamped event carries: `server_ms`, or with `stamp_as=obfuscation`
+ * OpenAI's padding string (see the mock backend's `stamp_as`). */
+function stampOf(chunk) {
+  return chunk.server_ms ?? (chunk.obfuscation === undefined ? undefined : Number(chunk.obfuscation));
+}
+
 const NOTHING = {};
 const END = { end: true };
 const DIALECTS = {
@@ -53,7 +59,7 @@ const DIALECTS = {
   openai(event, data) {
     if (data === "[DONE]") return END;
     const chunk = JSON.parse(data);
-    return { text: chunk.choices[0].delta.content, stamp: chunk.server_ms };
+    return { text: chunk.choices[0].delta.content, stamp: stampOf(chunk) };
   },
   standard(event, data) {
     const message = JSON.parse(data);
@@ -157,7 +163,7 @@ function eventSource(url, { latencies = false } = {}) {
         text += content;
         events++;
         last = performance.now();
-        if (lags) lags.push(performance.timeOrigin + last - chunk.server_ms);
+        if (lags) lags.push(performance.timeOrigin + last - stampOf(chunk));
       }
     };
     source.onerror = () => {
@@ -169,14 +175,14 @@ function eventSource(url, { latencies = false } = {}) {
 
 /**
  * (d) the body's bytes only: what server and network deliver with no client work at all. With
- * `latencies`, the floor of the latency too: each `server_ms` found in the bytes of a read,
+ * `latencies`, the floor of the latency too: each stamp found in the bytes of a read,
  * against the time that read arrived.
  */
 async function fetchOnly(url, { latencies = false } = {}) {
   let bytes = 0, reads = 0;
   const lags = latencies ? [] : null;
   const decoder = latencies ? new TextDecoder() : null;
-  const stamp = /"server_ms": ([0-9.]+),/g;
+  const stamp = /"(?:server_ms": |obfuscation": ")([0-9.]+)/g;
   let pending = "";
   const start = performance.now();
   const response = await fetch(url, {

@@ -51,7 +51,9 @@ Benchmark options (query string, like the others; they apply to every attempt):
   ``time.time() * 1000`` (sub-millisecond) taken right before the write that sends it, so that a
   client on the same machine can measure the latency from the write to its callback. Only JSON
   objects can carry it: not ``[DONE]``, raw text, or LangServe's text frames (JSON strings, so
-  there only the metadata event is stamped).
+  there only the metadata event is stamped). ``stamp_as=obfuscation``: the stamp goes into an
+  ``"obfuscation"`` string as the last member instead, where OpenAI puts the padding that
+  changes with every chunk, so that an OpenAI stream stays OpenAI's but for that value.
 """
 
 from __future__ import annotations
@@ -303,7 +305,7 @@ class _EventStreamWriter:
 
     def _stamped(self, frame: Frame, server_ms: float) -> str:
         """``frame`` carrying ``server_ms``; remembered for ``/api/mock/stamps``."""
-        wire = stamp_frame(frame.wire, server_ms)
+        wire = stamp_frame(frame.wire, server_ms, member=self._options.stamp_as)
         if self._stamps is not None and len(wire) != len(frame.wire):  # [DONE] carries none
             self._stamps.append((frame.position, round(server_ms, 3)))
         return wire

@@ -32,7 +32,7 @@ __all__ = [
     "DEFAULT_MODEL", "DEFAULT_REPLY", "FORMATS", "KEEP_ALIVE", "MAX_EVENTS", "OPENAI_ID",
     "STATUS_MESSAGE", "Format", "Frame", "InvalidOption", "MockOptions", "build_frames",
     "build_json_reply", "encode_event", "error_body", "frames_after", "reply_pieces",
-    "reply_text", "split_reply", "stamp_frame", "status_error_body", "stream_headers",
+    "reply_text", "split_reply", "stamp_frame", "STAMP_MEMBERS", "status_error_body", "stream_headers",
 ]
 
 DEFAULT_REPLY = (
@@ -98,7 +98,11 @@ class MockOptions:
     pace_hz: int | None = None
     """Write events at this steady rate (event k at k / pace_hz s); replaces ``delay_ms``."""
     stamp: bool = False
-    """Each JSON event carries ``"server_ms"``: the server's clock when it was written."""
+    """Each JSON event carries the server's clock when it was written (see ``stamp_as``)."""
+    stamp_as: str = "server_ms"
+    """Where the stamp goes: ``"server_ms"``, a number, as the first member; ``"obfuscation"``, a
+    string, as the last member, where OpenAI puts the padding that changes with every chunk (a
+    stream that is OpenAI's to the byte, but for the padding's value)."""
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -144,6 +148,8 @@ class MockOptions:
             and " " not in self.auth_token
         ):
             raise InvalidOption("auth_token must be printable ASCII without spaces")
+        if self.stamp_as not in STAMP_MEMBERS:
+            raise InvalidOption(f"stamp_as must be one of {', '.join(STAMP_MEMBERS)}, not {self.stamp_as!r}")
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> MockOptions:
@@ -168,7 +174,7 @@ class MockOptions:
                                   ("stamp", "stamp"), ("echo_auth", "echo_auth")):
             if query_name in params:
                 fields[field] = _parse_flag(query_name, params[query_name])
-        for name in ("format", "text", "retry_after", "auth_token"):
+        for name in ("format", "text", "retry_after", "auth_token", "stamp_as"):
             if name in params:
                 fields[name] = params[name]
         return cls(**fields)
@@ -195,7 +201,7 @@ _QUERY_NAMES = frozenset({
     "format", "text", "chunk_chars", "delay_ms", "stutter", "ping_ms", "resume", "ids",
     "fault_attempts", "cut_after_bytes", "status", "retry_after", "stall_after",
     "keepalive_only", "malformed", "drip", "json", "error_event", "gzip", "session",
-    "events", "batch_bytes", "pace_hz", "stamp", "echo_auth", "auth_token",
+    "events", "batch_bytes", "pace_hz", "stamp", "stamp_as", "echo_auth", "auth_token",
 })
 
 MAX_EVENTS = 2_000_000
@@ -260,10 +266,16 @@ def reply_text(options: MockOptions) -> str:
 
 # The first data line of a frame, and the space after its colon if any (TGI writes none).
 _FIRST_DATA = re.compile(r"^data: ?", re.MULTILINE)
+_LINE_END = re.compile(r"\r?\n")
 
 
-def stamp_frame(wire: str, server_ms: float) -> str:
-    """``wire`` with ``"server_ms": server_ms`` as the first member of its JSON data.
+STAMP_MEMBERS = ("server_ms", "obfuscation")
+"""Where `stamp_frame` can put the stamp (``stamp_as``)."""
+
+
+def stamp_frame(wire: str, server_ms: float, *, member: str = "server_ms") -> str:
+    """``wire`` with ``"server_ms": server_ms`` as the first member of its JSON data, or with
+    ``member="obfuscation"`` ``"obfuscation": "server_ms"`` (a string) as the last.
 
     Frames whose first data line is not a JSON object ([DONE], raw text, LangServe's string
     literals) are returned unchanged. Our JSON is one line (``json.dumps`` escapes line feeds), so
@@ -272,9 +284,13 @@ def stamp_frame(wire: str, server_ms: float) -> str:
     match = _FIRST_DATA.search(wire)
     if match is None or not wire.startswith("{", match.end()):
         return wire
+    if member == "obfuscation":
+        at = _LINE_END.search(wire, match.end()).start() - 1  # type: ignore[union-attr]  # its "}"
+        empty = wire.startswith("{}", match.end())
+        return f'{wire[:at]}{"" if empty else ", "}"obfuscation": "{server_ms:.3f}"{wire[at:]}'
     at = match.end() + 1
-    member = f'"server_ms": {server_ms:.3f}'
-    return f"{wire[:at]}{member}{'' if wire.startswith('}', at) else ', '}{wire[at:]}"
+    stamp = f'"server_ms": {server_ms:.3f}'
+    return f"{wire[:at]}{stamp}{'' if wire.startswith('}', at) else ', '}{wire[at:]}"
 
 
 _PLAIN = Wire()  # data: and id: with a space, LF line ends

@@ -444,22 +444,31 @@ def test_every_format_answers_429_with_the_providers_error_body(client: httpx.Cl
     assert response.json() == status_error_body(429, fmt)
 
 
+@pytest.mark.parametrize("stamp_as", ["server_ms", "obfuscation"])
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_every_format_takes_the_benchmark_options(client: httpx.Client, fmt: str) -> None:
+def test_every_format_takes_the_benchmark_options(client: httpx.Client, fmt: str, stamp_as: str) -> None:
     session = new_session()
-    query = f"format={fmt}&events=300&delay_ms=0&batch_bytes=4096&stamp=1&session={session}"
+    query = (f"format={fmt}&events=300&delay_ms=0&batch_bytes=4096&stamp=1&session={session}"
+             + ("" if stamp_as == "server_ms" else f"&stamp_as={stamp_as}"))
     blocks = split_blocks(chat(client, query).text)
     stamped = []
+    stamps = []
     for block in blocks:
         value = json.loads(block.data) if (block.data or "").startswith("{") else None
         if isinstance(value, dict):
             stamped.append(block.id)
-            assert isinstance(value.pop("server_ms"), float)
+            # first (a number) or last (a string, as OpenAI's padding)
+            key = next(iter(value)) if stamp_as == "server_ms" else list(value)[-1]
+            assert key == stamp_as
+            stamp = value.pop(key)
+            assert isinstance(stamp, float if stamp_as == "server_ms" else str)
+            stamps.append(float(stamp))
             block.data = json.dumps(value, ensure_ascii=False)
     options = MockOptions.from_query({"format": fmt, "events": "300"})
     assert READERS[fmt](blocks).text == reply_text(options)
     logged = client.get(f"/api/mock/stamps?session={session}").json()["stamps"]
     assert [event_id for event_id, _ in logged] == stamped
+    assert [stamp for _, stamp in logged] == stamps
     if fmt in ("raw", "langserve"):  # text, and string literals: only LangServe's metadata
         assert len(stamped) == (fmt == "langserve")
     else:

@@ -418,6 +418,7 @@ def test_options_turn_faults_off_after_fault_attempts() -> None:
     ({"format": "xml"}, "format must be one of"),
     ({"status": "200"}, "status must be between 400 and 599"),
     ({"delay": "5"}, "unknown option(s) delay"),
+    ({"stamp": "1", "stamp_as": "padding"}, "stamp_as must be one of server_ms, obfuscation, not 'padding'"),
 ])
 def test_options_reject_bad_input_with_a_clear_message(query: dict[str, str], message: str) -> None:
     with pytest.raises(InvalidOption, match=re.escape(message)):
