@@ -241,11 +241,7 @@ class FastLane:
         if self._raw:
             text = _raw_text(literals, frames.line_break)
         else:
-            # Decoded as the general path would: each literal's bytes as UTF-8 with replacement
-            # (the `","` between them keeps a bad sequence from joining its neighbour), and each
-            # literal on its own (surrogate escapes in two literals stay two lone surrogates).
-            array = b'["' + b'","'.join(literals) + b'"]'
-            text = "".join(json.loads(array.decode("utf-8", "replace")))
+            text = _json_text(literals)
         return text, len(literals), last_id, last_index, stop
 
 
@@ -287,6 +283,22 @@ class _Frames:
             return None
         value = chunk[at + 3:chunk.find(self.line_end, at)]
         return (value[1:] if value[:1] == b" " else value).decode("utf-8", "replace")
+
+
+def _json_text(literals: list[bytes]) -> str:
+    """The text of JSON string literals (their insides, as `LITERAL_BODY` matched them), as the
+    general path reads each: its bytes decoded as UTF-8 with replacement, then its escapes.
+
+    Joined with quotes, which no literal holds unescaped: like the end of a literal, a quote
+    ends any sequence a literal left unfinished. Without a backslash there is no escape (and no
+    quote but those), and the decoded bytes are the text but for the quotes; else one
+    `json.loads` of the literals as an array reads each on its own (surrogate escapes in two
+    literals stay two lone surrogates)."""
+    joined = b'"'.join(literals)
+    if b"\\" not in joined:
+        return joined.decode("utf-8", "replace").replace('"', "")
+    array = b'["' + b'","'.join(literals) + b'"]'
+    return "".join(json.loads(array.decode("utf-8", "replace")))
 
 
 def _raw_text(literals: list[bytes], line_break: re.Pattern[bytes]) -> str:

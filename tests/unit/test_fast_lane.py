@@ -161,18 +161,21 @@ def test_a_stuttering_stream_takes_the_general_path() -> None:
     assert [e.content for e in events] == ["He", "l", "lo", "!"]  # type: ignore[union-attr]
 
 
-def test_each_literal_is_decoded_on_its_own_as_the_general_path_decodes_each_frame() -> None:
+@pytest.mark.parametrize("escapes", [True, False])
+def test_each_literal_is_decoded_on_its_own_as_the_general_path_decodes_each_frame(escapes: bool) -> None:
     # Two halves of an escaped surrogate pair in two frames stay two lone surrogates, and a
     # UTF-8 sequence cut between two frames stays two replacement characters, as one frame at
-    # a time gives them: decoding the literals joined would make one character of each.
+    # a time gives them: decoding the literals joined would make one character of each. With
+    # no escape in the run the lane decodes the bytes itself, else with json.loads.
     learn = f"data: {openai('a')}\n\ndata: {openai('b')}\n\n".encode()
     escaped = [json.dumps(json.loads(openai(half))).encode() for half in ("\ud83d", "\ude80")]
     assert b"\\ud83d" in escaped[0]  # json.dumps escapes it (ensure_ascii)
     cut = "你".encode()
     split = [openai("X").encode().replace(b"X", cut[:2]), openai("Y").encode().replace(b"Y", cut[2:])]
-    frames = b"".join(b"data: " + data + b"\n\n" for data in [*escaped, *split])
+    frames = b"".join(b"data: " + data + b"\n\n" for data in [*(escaped if escapes else []), *split])
+    expected = "ab" + ("\ud83d\ude80" if escapes else "") + "\ufffd\ufffd"
     for lane in (True, False):
-        assert outcome(learn + frames, [len(learn)], lane=lane)[0] == "ab\ud83d\ude80\ufffd\ufffd"
+        assert outcome(learn + frames, [len(learn)], lane=lane)[0] == expected
 
 
 def test_a_whole_stream_in_one_piece_takes_the_lane_once_its_first_frames_told_the_shape() -> None:
