@@ -36,8 +36,8 @@ def find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def chromium_or_fail() -> str:
+    """`find_chromium()`, or the test fails with what to install: never a silent skip."""
     path = find_chromium()
     if path is None:
         pytest.fail(
@@ -45,7 +45,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "or set CHROMIUM_PATH to a Chromium executable.",
             pytrace=False,
         )
-    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": chromium_or_fail(), "args": CHROMIUM_ARGS}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

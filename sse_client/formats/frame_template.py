@@ -52,8 +52,6 @@ HOLE_PATTERNS = {
     INDEX: "(0|[1-9][0-9]{0,17})",
     STRING: '("' + LITERAL_BODY + '")',
     NUMBER: r"(-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)",
-    # Raw text: a whole line of data as it is, but for the `[DONE]` that ends a raw stream.
-    RAW: r"((?!\[DONE\]\n)[^\n]*)",
 }
 # Learning a frame's shape costs more than parsing it (its expression is compiled), and pays off
 # only if the next frames have that shape. A stream whose frames never do (a value its dialect
@@ -83,8 +81,9 @@ class FrameShape:
 
 
 RAW_SHAPE = FrameShape(("", ""), (RAW,))
-"""The shape of every frame of a raw-text stream: its data is the text (`FastLane` reads runs of
-them as it reads JSON text frames)."""
+"""The shape of every frame of a raw-text stream: its data is the text, of one line or more.
+Its hole has no pattern here: `FastLane` reads runs of such frames with an expression of its own
+(`_RAW_DATA`), which takes the `data` lines of a frame of several."""
 
 
 class FrameTemplate:

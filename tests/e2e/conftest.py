@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Worker
 
 from sse_client.testing.launcher import http_server_thread, mock_backend_process
 
@@ -163,10 +163,47 @@ def no_page_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """After each test on the module's page: no uncaught error or unhandled rejection."""
     yield
     if "chat_page" in request.fixturenames:
-        page = request.getfixturevalue("chat_page")
-        errors = list(page.page_errors)
-        page.page_errors.clear()
-        assert errors == [], f"the page reported uncaught errors: {errors}"
+        assert_no_page_errors(request.getfixturevalue("chat_page"))
+
+
+def assert_no_page_errors(page: Page) -> None:
+    """No uncaught error or unhandled rejection on `page` (as `open_chat_page` collects them)
+    since the last check."""
+    errors = list(page.page_errors)  # type: ignore[attr-defined]
+    page.page_errors.clear()  # type: ignore[attr-defined]
+    assert errors == [], f"the page reported uncaught errors: {errors}"
+
+
+def python_proxies_after_chats(page: Page, runtime: Page | Worker, backend: str) -> dict[str, int]:
+    """Pyodide's own allocation tracer in `runtime` (the page, or the worker whose SSEClient has
+    Pyodide) over three chats and a cancelled one on `page`: the PyProxies alive after them
+    (`afterChats`), and with one deliberate leak (`withLeak`, which shows the tracer works)."""
+    runtime.evaluate("""() => {
+      SSEClient.pyodide.runPython("None"); // Pyodide keeps a proxy of its own from the first runPython
+      SSEClient.pyodide._module.enable_pyproxy_allocation_tracing();
+    }""")
+    try:
+        page.evaluate(
+            """async (endpoint) => {
+              SSEClient.configure({ endpoint });
+              for (let i = 0; i < 3; i++) {
+                await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: new AbortController().signal });
+              }
+              try { await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: AbortSignal.abort() }); }
+              catch (e) {}
+            }""",
+            f"{backend}/api/chat?delay_ms=0",
+        )
+        counts: dict[str, int] = runtime.evaluate("""() => {
+          const afterChats = SSEClient.pyodide._module.pyproxy_alloc_map.size;
+          const leak = SSEClient.pyodide.runPython("object()");
+          const withLeak = SSEClient.pyodide._module.pyproxy_alloc_map.size;
+          leak.destroy();
+          return { afterChats, withLeak };
+        }""")
+    finally:
+        runtime.evaluate("() => SSEClient.pyodide._module.disable_pyproxy_allocation_tracing()")
+    return counts
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, what: str = "the condition") -> None:

@@ -30,7 +30,7 @@ import pytest
 from playwright.sync_api import CDPSession, Page, Playwright
 
 from sse_client.testing.mock_script import DEFAULT_REPLY
-from tests.conftest import CHROMIUM_ARGS, find_chromium
+from tests.conftest import CHROMIUM_ARGS, chromium_or_fail
 
 from .conftest import BackendLog, open_chat_page, wait_until
 
@@ -69,10 +69,7 @@ def reconnects(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def launch_chromium(user_data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
     """Chromium, headless, with its DevTools port on a free port; returns the process and port."""
-    path = find_chromium()
-    if path is None:
-        pytest.fail("No Chromium for the end-to-end tests: install Debian's (apt-get install chromium) "
-                    "or set CHROMIUM_PATH to a Chromium executable.", pytrace=False)
+    path = chromium_or_fail()
     process = subprocess.Popen(
         [path, "--headless", *CHROMIUM_ARGS, "--remote-debugging-port=0", f"--user-data-dir={user_data_dir}",
          "about:blank"],

@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 from sse_client.testing.mock_script import DEFAULT_REPLY, STATUS_MESSAGE, split_reply
 from tests.grouping import grouped_in_order
 
-from .conftest import BOOT, BackendLog, wait_until
+from .conftest import BOOT, BackendLog, python_proxies_after_chats, wait_until
 
 FORMATS = ["standard", "legacy", "openai", "raw"]
 
@@ -198,31 +198,7 @@ def test_no_python_proxy_outlives_a_chat(chat_page: Page, backend: str) -> None:
     # It catches a deliberate leak (runPython("object()") below) and must see nothing else.
     # With data-boot="worker" the runtime is the worker's (its own SSEClient has it).
     runtime = chat_page.workers[0] if BOOT == "worker" else chat_page
-    runtime.evaluate("""() => {
-      SSEClient.pyodide.runPython("None"); // Pyodide keeps a proxy of its own from the first runPython
-      SSEClient.pyodide._module.enable_pyproxy_allocation_tracing();
-    }""")
-    try:
-        chat_page.evaluate(
-            """async (endpoint) => {
-              SSEClient.configure({ endpoint });
-              for (let i = 0; i < 3; i++) {
-                await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: new AbortController().signal });
-              }
-              try { await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: AbortSignal.abort() }); }
-              catch (e) {}
-            }""",
-            f"{backend}/api/chat?delay_ms=0",
-        )
-        result = runtime.evaluate("""() => {
-          const afterChats = SSEClient.pyodide._module.pyproxy_alloc_map.size;
-          const leak = SSEClient.pyodide.runPython("object()");
-          const withLeak = SSEClient.pyodide._module.pyproxy_alloc_map.size;
-          leak.destroy();
-          return { afterChats, withLeak };
-        }""")
-    finally:
-        runtime.evaluate("() => SSEClient.pyodide._module.disable_pyproxy_allocation_tracing()")
+    result = python_proxies_after_chats(chat_page, runtime, backend)
     assert result == {"afterChats": 0, "withLeak": 1}
 
 

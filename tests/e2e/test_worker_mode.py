@@ -22,7 +22,15 @@ from playwright.sync_api import Browser, Page
 from sse_client.testing.launcher import http_server_thread
 from sse_client.testing.mock_script import DEFAULT_REPLY, split_reply
 
-from .conftest import USER_PAGE, BackendLog, QuietHandler, boot_attribute, wait_until
+from .conftest import (
+    USER_PAGE,
+    BackendLog,
+    QuietHandler,
+    assert_no_page_errors,
+    boot_attribute,
+    python_proxies_after_chats,
+    wait_until,
+)
 from .test_resilience import run_chat, states
 
 LONG_TASK_MS = 50  # the Long Tasks API's own threshold
@@ -109,10 +117,7 @@ def worker_page(browser: Browser, site: str) -> Iterator[Page]:
 def no_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "worker_page" in request.fixturenames:
-        page = request.getfixturevalue("worker_page")
-        errors = list(page.page_errors)
-        page.page_errors.clear()
-        assert errors == [], f"the page reported uncaught errors: {errors}"
+        assert_no_page_errors(request.getfixturevalue("worker_page"))
 
 
 def chat_requests(log: BackendLog) -> list[dict[str, Any]]:
@@ -426,30 +431,7 @@ def test_progress_is_relayed_from_the_worker(worker_page: Page) -> None:
 def test_no_python_proxy_outlives_a_chat_in_the_worker(worker_page: Page, backend: str) -> None:
     # The page has no Pyodide; the worker's own SSEClient (mode "host") has it.
     (worker,) = worker_page.workers
-    worker.evaluate("""() => {
-      SSEClient.pyodide.runPython("None");
-      SSEClient.pyodide._module.enable_pyproxy_allocation_tracing();
-    }""")
-    try:
-        worker_page.evaluate(
-            """async (endpoint) => {
-              SSEClient.configure({ endpoint });
-              for (let i = 0; i < 3; i++) {
-                await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: new AbortController().signal });
-              }
-              try { await SSEClient.chatWithModelStream({}, () => {}, () => {}, { signal: AbortSignal.abort() }); }
-              catch (e) {}
-            }""", f"{backend}/api/chat?delay_ms=0")
-        result = worker.evaluate("""() => {
-          const runtime = SSEClient.pyodide._module;
-          const afterChats = runtime.pyproxy_alloc_map.size;
-          const leak = SSEClient.pyodide.runPython("object()");
-          const withLeak = runtime.pyproxy_alloc_map.size;
-          leak.destroy();
-          return { mode: SSEClient.mode, afterChats, withLeak };
-        }""")
-    finally:
-        worker.evaluate("() => SSEClient.pyodide._module.disable_pyproxy_allocation_tracing()")
+    result = {"mode": worker.evaluate("SSEClient.mode"), **python_proxies_after_chats(worker_page, worker, backend)}
     assert result == {"mode": "host", "afterChats": 0, "withLeak": 1}
 
 
