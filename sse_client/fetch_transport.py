@@ -44,17 +44,16 @@ def js_to_py(value: Any) -> Any:
         return [js_to_py(item) for item in value]
     return value
 
-# reader, onPiece(Uint8Array) -> go on?, the request's AbortSignal, the largest piece handed to
-# onPiece (`_MAX_PIECE`). Resolves when the body ends or
+# reader, onPiece(Uint8Array) -> go on?, the request's AbortSignal. Resolves when the body ends or
 # onPiece says stop; rejects as read() does. A piece read before an abort is not handed over.
 # Reads that are already waiting when one is handed over (the network got ahead of the page: a
 # fast server writing one event at a time, a busy page) are handed over together, as one piece:
 # one call into Python and one pass of the parser for all of them, instead of one each. A read
 # that is not ready yet is not waited for: at a model's pace every read goes over at once.
 _READ_LOOP_JS = """
-(async function readLoop(reader, onPiece, signal, pieceBytes) {
+(async function readLoop(reader, onPiece, signal) {
   const WAITING = Promise.resolve(null); // wins a race only against a read that is not ready
-  const MAX = 1 << 20;                   // gather at most this many bytes into one hand-over
+  const MAX = 1 << 20;                   // gather at most this many bytes into one piece
   let parts = [], size = 0;              // read, not handed over yet
   function handOver() {
     let value = parts[0];
@@ -65,13 +64,7 @@ _READ_LOOP_JS = """
     }
     parts = [];
     size = 0;
-    // Handed over in pieces of at most pieceBytes (see _pieces), cut here: one call into
-    // Python per piece, and Python asks the piece for nothing but its bytes.
-    for (let at = 0; at < value.length; at += pieceBytes) {
-      const piece = value.length <= pieceBytes ? value : value.subarray(at, at + pieceBytes);
-      if (signal.aborted || !onPiece(piece)) return false;
-    }
-    return true;
+    return !signal.aborted && onPiece(value);
   }
   try {
     let result = await reader.read();
@@ -166,12 +159,12 @@ class FetchResponse:
         if _read_loop is None:
             _read_loop = run_js(_READ_LOOP_JS)
 
-        def on_value(piece: Any) -> bool:
-            return on_piece(piece.to_bytes())
+        def on_value(value: Any) -> bool:
+            return all(on_piece(piece) for piece in _pieces(value))  # stops at the first False
 
         callback = create_proxy(on_value)
         try:
-            await _read_loop(body.getReader(), callback, self._controller.signal, _MAX_PIECE)
+            await _read_loop(body.getReader(), callback, self._controller.signal)
         except JsException as exc:
             if not self._closed:
                 raise _map_js_error(exc, self._controller) from None
