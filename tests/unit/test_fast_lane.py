@@ -114,8 +114,16 @@ def random_stream(rng: random.Random, frames: int) -> bytes:
     return b"".join(head + body)
 
 
-def random_cuts(rng: random.Random, size: int) -> list[int]:
+def frame_cuts(stream: bytes) -> list[int]:
+    """Offsets after each blank line of `stream`: a piece per frame, as a model writing at its
+    own pace sends them."""
+    return [found.end() for found in re.finditer(rb"\r\n\r\n|\n\n|\r\r", stream)]
+
+
+def random_cuts(rng: random.Random, size: int, stream: bytes = b"") -> list[int]:
     style = rng.random()
+    if stream and style < 0.25:
+        return frame_cuts(stream)
     if style < 0.3:
         step = rng.choice([1, 7, 64, 500, 4096])
         return list(range(step, size, step))
@@ -128,7 +136,7 @@ def random_cuts(rng: random.Random, size: int) -> list[int]:
 def test_any_stream_and_any_split_give_what_the_general_path_gives(seed: int) -> None:
     rng = random.Random(seed)
     stream = random_stream(rng, rng.randint(1, 120))
-    cuts = random_cuts(rng, len(stream))
+    cuts = random_cuts(rng, len(stream), stream)
     assert outcome(stream, cuts, lane=True) == outcome(stream, cuts, lane=False)
 
 
@@ -136,7 +144,7 @@ def test_any_stream_and_any_split_give_what_the_general_path_gives(seed: int) ->
 def test_an_event_over_the_limit_fails_at_the_same_place_with_the_same_events_before_it(seed: int) -> None:
     rng = random.Random(seed)
     stream = random_stream(rng, 60)
-    cuts = random_cuts(rng, len(stream))
+    cuts = random_cuts(rng, len(stream), stream)
     limit = rng.choice([150, 180, 220, 400])
     expected = outcome(stream, cuts, lane=False, max_event_bytes=limit)
     assert outcome(stream, cuts, lane=True, max_event_bytes=limit) == expected
@@ -201,6 +209,17 @@ def test_a_piece_of_a_frame_or_two_takes_the_general_path() -> None:
     lane.min_bytes = 0
     events, _ = lane.decode(two)
     assert events == [Chunk("de", None, "")]
+
+
+def test_a_piece_of_one_frame_after_a_piece_that_ended_within_an_event_is_read_by_the_parser() -> None:
+    # A data line without the blank line that ends its event: the next piece's lines belong to
+    # that event, even if the piece alone is a whole frame of the shape.
+    learn = "".join(f"data: {openai(text)}\n\n" for text in ["a", "b", "c"]).encode()
+    lane = FastLane(EventStreamParser(), PayloadNormalizer(), min_bytes=0)
+    lane.decode(learn)
+    assert lane.decode(b"data: x\n") == ([], 0)
+    events, count = lane.decode(f"data: {openai('d')}\n\n".encode())
+    assert count == 1 and [type(event).__name__ for event in events] == ["Malformed"]
 
 
 def test_a_shape_learned_from_frames_of_several_data_lines_takes_the_general_path() -> None:
@@ -368,7 +387,7 @@ def assembled(stream: bytes, cuts: list[int], *, lane: bool) -> list[object]:
 def test_any_stream_of_each_dialect_and_any_split_give_what_the_general_path_gives(dialect: str, seed: int) -> None:
     rng = random.Random(seed)
     stream = dialect_stream(rng, dialect, rng.randint(4, 150))
-    cuts = random_cuts(rng, len(stream))
+    cuts = random_cuts(rng, len(stream), stream)
     assert assembled(stream, cuts, lane=True) == assembled(stream, cuts, lane=False)
 
 
