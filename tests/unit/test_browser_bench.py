@@ -103,7 +103,14 @@ def _runs(dialect: str, ours: float, js: float, *, ok: bool = True) -> dialect_b
         body_bytes=1_000, reads=[3, 5], ok={"ours": ok, "jsPipeline": True})
 
 
-def test_dialect_verdicts_use_the_medians_and_require_the_right_reply() -> None:
+def test_dialect_verdicts_use_each_rounds_ratio_and_require_the_right_reply() -> None:
+    # Rounds of 1.2x, 1.5x and 2.0x: 1.5x met, though the ratio of the medians is 30 / 25.
+    runs = dialect_bench.DialectRuns(
+        dialect="standard", rates={"ours": [30.0, 45.0, 20.0], "jsPipeline": [25.0, 30.0, 10.0],
+                                   "fetchOnly": [50.0] * 3},
+        replayed={"ours": [1.0], "jsPipeline": [1.0], "fetchOnly": [1.0]}, pieces=12,
+        body_bytes=1_000, reads=[3, 5], ok={"ours": True, "jsPipeline": True})
+    assert (runs.ratio, runs.ratio_of_medians, runs.met) == (1.5, 1.2, True)
     assert _runs("openai", 30_000, 20_000).ratio == 1.5
     assert _runs("openai", 30_000, 20_000).met
     assert not _runs("openai", 29_000, 20_000).met
