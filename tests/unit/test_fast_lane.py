@@ -418,3 +418,24 @@ def test_raw_frames_of_several_lines_take_the_lane(eol: str) -> None:
     assert "".join(c.content for c in chunks) == "".join(f"w{n}\n x" if n % 5 == 4 else f"w{n} " for n in range(200))
     assert count == 200 and parser.last_event_id == "199"
     assert len(chunks) <= 9  # the first frames one by one, then one run
+
+
+def test_counting_compares_a_runs_index_digits_with_the_numbers_written_out() -> None:
+    from sse_client.formats import fast_lane
+
+    written = ",".join(map(str, range(20_000)))
+    assert all(written.startswith(str(n), fast_lane._offset(n)) for n in range(20_000))
+    counting = fast_lane._Counting()
+
+    def holds(numbers: list[int], first: int) -> bool:
+        return counting.holds([str(n).encode() for n in numbers], first)
+
+    assert holds([0], 0) and holds(list(range(5, 900)), 5) and holds(list(range(9_990, 10_011)), 9_990)
+    assert not holds([1], 0) and not holds([5, 6, 8], 5) and not holds([10, 11], 1)
+    # Digits that spell the same numbers joined without bounds: told apart by the commas.
+    assert not counting.holds([b"101", b"1"], 10) and not counting.holds([b"1", b"011"], 10)
+    # Past what is written out (grown as runs need, up to a limit), numbers are converted.
+    assert holds(list(range(70_000, 70_050)), 70_000) and not holds([70_000, 70_002], 70_000)
+    limit = fast_lane._Counting._LIMIT
+    assert holds(list(range(limit - 2, limit + 3)), limit - 2)
+    assert not holds([limit, limit], limit)
