@@ -93,7 +93,7 @@ class Plan:
     dialect_rounds: int  # measured rounds of every dialect and client
 
 
-FULL = Plan(flat_events=20_000, flat_runs=5, paced_events=300, paced_runs=3, pace_hz=100,
+FULL = Plan(flat_events=20_000, flat_runs=5, paced_events=300, paced_runs=5, pace_hz=100,
             parser_runs=7, startup_runs=5, memory_events=100_000, memory_chats=200,
             dialect_events=20_000, dialect_rounds=15)
 QUICK = Plan(flat_events=2_000, flat_runs=3, paced_events=100, paced_runs=1, pace_hz=100,
