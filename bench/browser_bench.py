@@ -824,7 +824,7 @@ def _diagnosis_section(r: Results) -> list[str]:
         "",
         f"Python→JS crossings of (a): one onChunk call per piece of the body (all the text it "
         f"brought); per piece, one call from the body's read loop, which runs in JS, into "
-        f"Python (with its length), and `.to_bytes()` on the piece. In one flat-out run of "
+        f"Python, and `.length`, `.to_bytes()` on the piece. In one flat-out run of "
         f"(a) with `FetchResponse.pump` timed (`bench/pages/scheduling_probe.py`): "
         f"{len(reads)} piece(s) handed to Python (median {median(reads) / KB if reads else 0:,.0f}"
         f" KB, largest {max(reads, default=0) / KB:,.0f} KB: a read that brings more than 64 KB "

@@ -44,7 +44,7 @@ def js_to_py(value: Any) -> Any:
         return [js_to_py(item) for item in value]
     return value
 
-# reader, onPiece(Uint8Array, its length) -> go on?, the request's AbortSignal. Resolves when the body ends or
+# reader, onPiece(Uint8Array) -> go on?, the request's AbortSignal. Resolves when the body ends or
 # onPiece says stop; rejects as read() does. A piece read before an abort is not handed over.
 # Reads that are already waiting when one is handed over (the network got ahead of the page: a
 # fast server writing one event at a time, a busy page) are handed over together, as one piece:
@@ -66,7 +66,7 @@ _READ_LOOP_JS = """
     }
     parts = [];
     size = 0;
-    return !signal.aborted && onPiece(value, value.length);
+    return !signal.aborted && onPiece(value);
   }
   try {
     let result = await reader.read();
@@ -149,8 +149,7 @@ class FetchResponse:
                     raise _map_js_error(exc, self._controller) from None
                 if result.done:
                     return
-                value = result.value
-                for piece in _pieces(value, value.length):
+                for piece in _pieces(result.value):
                     yield piece
         finally:
             try:
@@ -166,14 +165,8 @@ class FetchResponse:
         if _read_loop is None:
             _read_loop = run_js(_READ_LOOP_JS)
 
-        def on_value(value: Any, size: int) -> bool:
-            # A piece of one part, the common case, takes one call into JS: at a model's pace
-            # each piece finds the code cold, and every call and generator costs (~0.05 ms
-            # a piece at the median, A/B at 100 events/s, against asking JS for the length
-            # and cutting through `_pieces`).
-            if size <= _MAX_PIECE:
-                return on_piece(value.to_bytes())
-            return all(on_piece(piece) for piece in _pieces(value, size))  # stops at the first False
+        def on_value(value: Any) -> bool:
+            return all(on_piece(piece) for piece in _pieces(value))  # stops at the first False
 
         callback = create_proxy(on_value)
         try:
@@ -202,10 +195,11 @@ class FetchResponse:
             self._controller.abort()
 
 
-def _pieces(value: Any, size: int) -> Iterator[bytes]:
-    """The bytes of one read (a Uint8Array of `size` bytes), in pieces of at most `_MAX_PIECE`:
-    when Python falls behind, one read brings everything that piled up (MBs), and handing it
-    over in bounded pieces keeps the peak memory of parsing flat."""
+def _pieces(value: Any) -> Iterator[bytes]:
+    """The bytes of one read (a Uint8Array), in pieces of at most `_MAX_PIECE`: when Python
+    falls behind, one read brings everything that piled up (MBs), and handing it over in
+    bounded pieces keeps the peak memory of parsing flat."""
+    size = value.length
     if size <= _MAX_PIECE:
         yield value.to_bytes()
         return

@@ -19,8 +19,7 @@ from sse_client.fetch_transport import _READ_LOOP_JS
 # script: one entry per read(), [text, "ready" | "later" | "fail"]; then done. `stopAfter`: the
 # hand-over whose onPiece returns false (0: none). `abortAfter`: the hand-over after which the
 # signal aborts (0: none). Resolves to the log: "read" per read() call, "piece <text>" per
-# hand-over (with its length, as Python takes it), then "end", or "error <message>"; and
-# "released" when the lock is released.
+# hand-over, then "end", or "error <message>"; and "released" when the lock is released.
 RUN = """async ([source, script, stopAfter, abortAfter]) => {
   const readLoop = (0, eval)(source);
   const log = [];
@@ -40,9 +39,9 @@ RUN = """async ([source, script, stopAfter, abortAfter]) => {
     },
     releaseLock() { log.push("released"); },
   };
-  const onPiece = (value, length) => {
+  const onPiece = value => {
     pieces++;
-    log.push("piece " + decoder.decode(value) + (length === value.length ? "" : " of length " + length));
+    log.push("piece " + decoder.decode(value));
     if (pieces === abortAfter) controller.abort();
     return pieces !== stopAfter;
   };
