@@ -227,9 +227,9 @@ class FastLane:
             digits = parts[self._index::stride]
             if _COUNTING.holds(digits, first):
                 taken = len(digits)
-            else:
-                indexes = list(map(int, digits))
-                taken = next(n for n, index in enumerate(indexes) if index != first + n)
+            else:  # out of step somewhere (or past the numbers written out): each converted
+                indexes = map(int, digits)
+                taken = next((n for n, index in enumerate(indexes) if index != first + n), len(digits))
                 if not taken:
                     return "", 0, None, None, pos
                 parts = parts[:taken * stride + 1]
@@ -290,9 +290,10 @@ class _Counting:
     """Whether the digits of a run's indexes count on from `first` one by one, compared as bytes
     with the numbers written out once (`0,1,2,...`), not converted one by one (int() was a fifth
     of the lane's time per frame of the standard format). The index pattern admits no leading
-    zero, so each number has one spelling, and the commas keep their bounds."""
+    zero, so each number has one spelling, and the commas keep their bounds. False also for a
+    run past the numbers written out: the caller converts those."""
 
-    _LIMIT = 1 << 16  # numbers written out at most (~0.4 MB); a run past them is converted
+    _LIMIT = 1 << 16  # numbers written out at most (~0.4 MB)
 
     def __init__(self) -> None:
         self._written = b""
@@ -302,7 +303,7 @@ class _Counting:
         end = first + len(digits)
         if end > self._count:
             if end > self._LIMIT:
-                return list(map(int, digits)) == list(range(first, end))
+                return False
             self._count = min(self._LIMIT, max(end, 2 * self._count, 4096))
             self._written = ",".join(map(str, range(self._count))).encode()
         return b",".join(digits) == self._written[_offset(first):_offset(end) - 1]

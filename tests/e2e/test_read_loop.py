@@ -9,10 +9,10 @@ Pyodide: the loop is plain JS, handed `onPiece` as Python hands it a proxy.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from sse_client.fetch_transport import _READ_LOOP_JS
 
@@ -56,7 +56,7 @@ RUN = """async ([source, script, stopAfter, abortAfter]) => {
 
 
 @pytest.fixture(scope="module")
-def loop_page(browser: Any) -> Any:
+def loop_page(browser: Browser) -> Iterator[Page]:
     page = browser.new_page()
     page.goto("about:blank")
     yield page

@@ -434,8 +434,30 @@ def test_counting_compares_a_runs_index_digits_with_the_numbers_written_out() ->
     assert not holds([1], 0) and not holds([5, 6, 8], 5) and not holds([10, 11], 1)
     # Digits that spell the same numbers joined without bounds: told apart by the commas.
     assert not counting.holds([b"101", b"1"], 10) and not counting.holds([b"1", b"011"], 10)
-    # Past what is written out (grown as runs need, up to a limit), numbers are converted.
-    assert holds(list(range(70_000, 70_050)), 70_000) and not holds([70_000, 70_002], 70_000)
+    # Past what is written out (grown as runs need, up to a limit), the lane converts them.
     limit = fast_lane._Counting._LIMIT
-    assert holds(list(range(limit - 2, limit + 3)), limit - 2)
-    assert not holds([limit, limit], limit)
+    assert not holds(list(range(limit - 2, limit + 3)), limit - 2)
+
+
+def test_a_standard_run_past_the_numbers_written_out_still_comes_as_one_chunk() -> None:
+    from sse_client.formats import fast_lane
+
+    def frame(index: int) -> str:
+        return f"data: {json.dumps({'type': 'chunk', 'data': {'content': f'w{index} ', 'index': index}})}\n\n"
+
+    limit = fast_lane._Counting._LIMIT
+    lane = FastLane(EventStreamParser(), PayloadNormalizer(), min_bytes=0)
+    lane.decode("".join(map(frame, range(3))).encode())
+    body = "".join(map(frame, range(3, limit + 3))).encode()
+    events, count = [], 0
+    for at in range(0, len(body), 65536):  # as the body's reader hands it over
+        more, more_count = lane.decode(body[at:at + 65536])
+        events += more
+        count += more_count
+    assert count == limit and "".join(event.content for event in events) == "".join(  # type: ignore[union-attr]
+        f"w{index} " for index in range(3, limit + 3))
+    # One run per piece (and the frame cut between two pieces read on its own).
+    assert len(events) <= 2 * len(body) // 65536 + 2 and events[-1].index == limit + 2  # type: ignore[union-attr]
+    # Out of step past them: the frames from the first out of step go the general way.
+    events, count = lane.decode((frame(limit + 3) + frame(limit + 5)).encode())
+    assert events == [Chunk(f"w{limit + 3} ", limit + 3, ""), Chunk(f"w{limit + 5} ", limit + 5, "")]
